@@ -22,6 +22,12 @@ public class SaslMechanismRegistryTests
         Assert.That(registry.TryGet("scram-sha-256", isSecure: false, out var scram), Is.True);
         Assert.That(scram!.CreateExchange("mx").Mechanism, Is.EqualTo("SCRAM-SHA-256"));
         Assert.That(registry.TryGet("GSSAPI", isSecure: true, out _), Is.False);
+        Assert.That(registry.TryGet("Scram-Sha-256"u8, isSecure: false, out var fromBytes), Is.True);
+        Assert.That(fromBytes, Is.SameAs(scram));
+        Assert.That(registry.TryGet("LOGIN"u8, isSecure: false, out _), Is.False);
+        Assert.That(registry.TryGet("LOGIN"u8, isSecure: true, out _), Is.True);
+        Assert.That(registry.TryGet("LOGI"u8, isSecure: true, out _), Is.False);
+        Assert.That(registry.TryGet([0xC3, 0xA9], isSecure: true, out _), Is.False);
     }
 
     [Test]
