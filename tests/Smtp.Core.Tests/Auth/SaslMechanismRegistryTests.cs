@@ -88,6 +88,17 @@ public class SaslMechanismRegistryTests
     }
 
     [Test]
+    public void Client_credentials_refuse_separators_without_echoing_the_secret()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromPassword("u", "se\0cret"));
+        Assert.That(ex!.Message, Does.Not.Contain("cret"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromPassword("u\0x", "p"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromAccessToken("u", "to\u0001ken"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromAccessToken("u\u0001", "token"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SaslClientCredentials.FromAccessToken("u", "token", "h", 70000));
+    }
+
+    [Test]
     public void Every_builtin_mechanism_works_end_to_end_through_the_public_api()
     {
         var stored = ScramCredentials.FromPassword("pw");

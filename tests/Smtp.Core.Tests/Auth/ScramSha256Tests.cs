@@ -233,6 +233,7 @@ public class ScramSha256Tests
         Assert.That(step.Kind, Is.EqualTo(SaslClientStepKind.Failed));
         Assert.That(step.FailureReason, Is.EqualTo(SaslClientFailureReason.ServerNotAuthenticated));
         Assert.That(client.IsComplete, Is.False);
+        Assert.That(client.Respond(Bytes(ServerFinal)).FailureReason, Is.EqualTo(SaslClientFailureReason.UnexpectedChallenge));
     }
 
     [Test]
