@@ -57,19 +57,19 @@ public class ParserPropertyTests
     [Test]
     public void Rendered_mail_commands_parse_back_to_the_same_fields()
     {
-        Gen<string> atom = Gen.Elements(Atext.ToCharArray()).ArrayOf().Where(a => a.Length is > 0 and < 10).Select(a => new string(a));
-        Gen<string> dotString = atom.ArrayOf().Where(a => a.Length is > 0 and < 4).Select(a => string.Join('.', a));
-        Gen<string> quoted = Gen.Elements("a b\"\\@<>,;:x.".ToCharArray()).ArrayOf().Where(a => a.Length < 12)
+        Gen<string> atom = Sized(Gen.Elements(Atext.ToCharArray()), 1, 9).Select(a => new string(a));
+        Gen<string> dotString = Sized(atom, 1, 3).Select(a => string.Join('.', a));
+        Gen<string> quoted = Sized(Gen.Elements("a b\"\\@<>,;:x.".ToCharArray()), 1, 11)
             .Select(a => "\"" + string.Concat(a.Select(c => c is '"' or '\\' ? "\\" + c : c.ToString())) + "\"");
-        Gen<string> label = Gen.Elements("abcz09".ToCharArray()).ArrayOf().Where(a => a.Length is > 0 and < 12)
+        Gen<string> label = Sized(Gen.Elements("abcz09".ToCharArray()), 1, 11)
             .Select(a => new string(a))
             .SelectMany(l => Gen.Elements(l, l + "-x", "x--" + l));
-        Gen<string> domain = label.ArrayOf().Where(a => a.Length is > 0 and < 5).Select(a => string.Join('.', a));
+        Gen<string> domain = Sized(label, 1, 4).Select(a => string.Join('.', a));
         Gen<string> literal = Gen.Elements("[192.0.2.1]", "[IPv6:2001:db8::1]", "[IPv6:1:2:3:4:5:6:7:8]", "[x-tag:v]");
-        Gen<string> envid = Gen.Elements("ab+= \u00e9~".ToCharArray()).ArrayOf().Where(a => a.Length is > 0 and < 20).Select(a => Xtext.Encode(new string(a)));
+        Gen<string> envid = Sized(Gen.Elements("ab+= \u00e9~".ToCharArray()), 1, 12).Select(a => Xtext.Encode(new string(a)));
 
         var generator =
-            from local in Gen.OneOf(dotString, quoted.Where(q => q.Length > 2))
+            from local in Gen.OneOf(dotString, quoted)
             from dom in Gen.OneOf(domain, literal)
             from size in Gen.Choose(0, int.MaxValue).Select(i => (long)i * 3)
             from body in Gen.Elements(SmtpBodyType.None, SmtpBodyType.SevenBit, SmtpBodyType.EightBitMime, SmtpBodyType.BinaryMime)
@@ -104,6 +104,9 @@ public class ParserPropertyTests
         });
         Check.QuickThrowOnFailure(property);
     }
+
+    private static Gen<T[]> Sized<T>(Gen<T> element, int min, int max)
+        => Gen.Choose(min, max).SelectMany(n => element.ArrayOf(n));
 
     [Test]
     public void Rendered_rcpt_notify_and_orcpt_parse_back()
