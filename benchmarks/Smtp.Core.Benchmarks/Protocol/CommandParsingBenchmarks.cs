@@ -16,6 +16,7 @@ public class CommandParsingBenchmarks
     private static readonly ReadOnlySequence<byte> Mail = new("MAIL FROM:<a@b.example> SIZE=12345 BODY=8BITMIME\r\n"u8.ToArray());
     private static readonly ReadOnlySequence<byte> Rcpt = new("RCPT TO:<recipient@d.example>\r\n"u8.ToArray());
     private static readonly ReadOnlySequence<byte> RcptDsn = new("RCPT TO:<recipient@d.example> NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;recipient@d.example\r\n"u8.ToArray());
+    private static readonly ReadOnlySequence<byte> MailSplit = TwoSegments("MAIL FROM:<a@b.example> SIZE=12345 BODY=8BITMIME\r\n"u8.ToArray(), 20);
     private static readonly ReadOnlySequence<byte> Data = new("DATA\r\n"u8.ToArray());
     private static readonly ReadOnlySequence<byte> Rset = new("RSET\r\n"u8.ToArray());
     private static readonly ReadOnlySequence<byte> Quit = new("QUIT\r\n"u8.ToArray());
@@ -36,6 +37,10 @@ public class CommandParsingBenchmarks
 
     [Benchmark]
     public int MailWithParameters() => FrameAndParse(Mail);
+
+    /// <summary>The same MAIL line arriving in two segments: the parser copies it into the scratch buffer.</summary>
+    [Benchmark]
+    public int MailWithParametersSplitAcrossSegments() => FrameAndParse(MailSplit);
 
     [Benchmark]
     public int RcptCommand() => FrameAndParse(Rcpt);
@@ -66,5 +71,24 @@ public class CommandParsingBenchmarks
 
         SmtpReason reason = SmtpCommandParser.Parse(line, _scratch, SmtpParseOptions.None, out SmtpCommand command);
         return ((int)command.Verb << 8) | (int)reason;
+    }
+
+    private static ReadOnlySequence<byte> TwoSegments(byte[] data, int cut)
+    {
+        var first = new Segment(data.AsMemory(0, cut), 0);
+        var second = new Segment(data.AsMemory(cut), cut);
+        first.SetNext(second);
+        return new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
+    }
+
+    private sealed class Segment : ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
+        {
+            Memory = memory;
+            RunningIndex = runningIndex;
+        }
+
+        public void SetNext(Segment next) => Next = next;
     }
 }
