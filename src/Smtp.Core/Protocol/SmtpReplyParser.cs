@@ -54,7 +54,7 @@ public sealed class SmtpReplyParser
     {
         var reader = new SequenceReader<byte>(buffer);
         SmtpReplyParseStatus status = TryParse(ref reader, out reply);
-        consumed = reader.Position;
+        consumed = status == SmtpReplyParseStatus.Success ? reader.Position : buffer.Start;
         return status;
     }
 
