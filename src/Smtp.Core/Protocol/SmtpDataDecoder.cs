@@ -283,6 +283,8 @@ public sealed class SmtpDataDecoder
 
         int start = i;
         ref byte origin = ref MemoryMarshal.GetReference(span);
+        // Vector256 rather than Vector512: on the AVX-512 machine measured (AMD EPYC, .NET 10) the 512-bit form of
+        // this loop was several times slower.
         Vector256<byte> cr = Vector256.Create(CR);
         Vector256<byte> lf = Vector256.Create(LF);
         Vector256<byte> dot = Vector256.Create(Dot);
@@ -302,15 +304,13 @@ public sealed class SmtpDataDecoder
             i += Vector256<byte>.Count;
         }
 
-        // Stopped on the LF of a CRLF: resume after it. The next byte is not a dot (that would have stopped the
-        // scan at the CR), so the line start needs no special handling.
-        if (i > start && i < span.Length && span[i] == LF && span[i - 1] == CR)
-        {
-            i++;
-        }
-
-        return i;
+        return StepOverLineFeed(span, start, i);
     }
+
+    // Stopped on the LF of a CRLF: resume after it. The next byte is not a dot (that would have stopped the
+    // scan at the CR), so the line start needs no special handling.
+    private static int StepOverLineFeed(ReadOnlySpan<byte> span, int start, int i)
+        => i > start && i < span.Length && span[i] == LF && span[i - 1] == CR ? i + 1 : i;
 
     private void Write(ReadOnlySpan<byte> run, IBufferWriter<byte> output)
     {
