@@ -225,7 +225,7 @@ internal sealed partial class SmtpSession
     {
         while (true)
         {
-            ReadResult read = await ReadAsync().ConfigureAwait(false);
+            ReadResult read = await ReadAsync(preferBuffered: true).ConfigureAwait(false);
             if (!read.IsCanceled || IsInterrupted(InterruptTimeout | InterruptDataDeadline | InterruptAbort))
             {
                 return read;
@@ -363,7 +363,7 @@ internal sealed partial class SmtpSession
     {
         while (count > 0)
         {
-            ReadResult read = await ReadAsync().ConfigureAwait(false);
+            ReadResult read = await ReadAsync(preferBuffered: true).ConfigureAwait(false);
             if (read.IsCanceled)
             {
                 OnInterrupted(inTransfer: false);

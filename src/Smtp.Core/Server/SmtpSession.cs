@@ -248,9 +248,27 @@ internal sealed partial class SmtpSession
         return Outcome.Continue;
     }
 
-    /// <summary>Reads the next input, arming the command timeout; flushes pending replies first.</summary>
-    private async ValueTask<ReadResult> ReadAsync()
+    /// <summary>
+    /// Reads the next input, arming the command timeout. Pending replies are flushed before waiting, but not when
+    /// <paramref name="preferBuffered"/> and input is already buffered: a pipelined BDAT chunk, say, is read
+    /// without a flush so that its reply joins the batch.
+    /// </summary>
+    /// <param name="preferBuffered">
+    /// Take buffered input without flushing. Only for callers that consume everything they are given (body
+    /// phases), since a buffer already examined would be returned again.
+    /// </param>
+    private async ValueTask<ReadResult> ReadAsync(bool preferBuffered = false)
     {
+        if (preferBuffered && Input.TryRead(out ReadResult buffered))
+        {
+            if (!buffered.Buffer.IsEmpty || buffered.IsCompleted || buffered.IsCanceled)
+            {
+                return buffered;
+            }
+
+            Input.AdvanceTo(buffered.Buffer.Start);
+        }
+
         await FlushAsync().ConfigureAwait(false);
         _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
         try

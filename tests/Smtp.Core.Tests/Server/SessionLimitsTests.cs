@@ -178,14 +178,14 @@ public sealed class SessionLimitsTests
         Assert.That(await h.ServerClosedAsync(), Is.True);
     }
 
-    internal static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition, Func<string>? describe = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail("condition not reached");
+                Assert.Fail("condition not reached: " + describe?.Invoke());
             }
 
             await Task.Delay(5);
