@@ -34,6 +34,8 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_tooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     private static readonly SmtpReply s_pipelinedData = new(554, "5.5.0", "SMTP protocol synchronization error: message text sent before the 354 reply");
 
+    private const int MaxUnflushedReplyBytes = 32 * 1024;
+
     private SmtpEnvelope? _envelope;
     private Activity? _transactionActivity;
     private string[]? _ehloKeywords;
@@ -58,6 +60,14 @@ internal sealed partial class SmtpSession
         bool mustWait = true;
         while (true)
         {
+            if (_errors > _options.MaxProtocolErrors)
+            {
+                // A client that keeps sending garbage is broken or probing: stop listening to it.
+                Reply(s_tooManyErrors);
+                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
+                return;
+            }
+
             if (IsInterrupted(InterruptShutdown | InterruptAbort | InterruptTimeout | InterruptDataDeadline)
                 && OnInterrupted(inTransfer: false) == Outcome.Close)
             {
@@ -112,6 +122,12 @@ internal sealed partial class SmtpSession
                     {
                         break;
                     }
+
+                    if (Output.CanGetUnflushedBytes && Output.UnflushedBytes > MaxUnflushedReplyBytes)
+                    {
+                        // An enormous batch: send what is due rather than buffer replies without bound.
+                        await FlushAsync().ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -129,10 +145,7 @@ internal sealed partial class SmtpSession
 
             if (_errors > _options.MaxProtocolErrors)
             {
-                // A client that keeps sending garbage is broken or probing: stop listening to it.
-                Reply(s_tooManyErrors);
-                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
-                return;
+                continue;
             }
 
             switch (step.Kind)
