@@ -17,6 +17,7 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_nestedMail = new(503, "5.5.1", "Bad sequence of commands: a transaction is already open");
     private static readonly SmtpReply s_needMail = new(503, "5.5.1", "Bad sequence of commands: send MAIL first");
     private static readonly SmtpReply s_noRecipients = new(554, "5.5.1", "No valid recipients");
+    private static readonly SmtpReply s_noRecipientsLmtp = new(503, "5.5.1", "No valid recipients");
     private static readonly SmtpReply s_dataAfterBdat = new(503, "5.5.1", "Bad sequence of commands: the message is being sent with BDAT");
     private static readonly SmtpReply s_binaryNeedsBdat = new(503, "5.5.1", "Bad sequence of commands: BODY=BINARYMIME requires BDAT");
     private static readonly SmtpReply s_rcptAfterBdat = new(503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
@@ -328,8 +329,8 @@ internal sealed partial class SmtpSession
             return s_needMail;
         }
 
-        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554.
-        return _envelope.Recipients.Count == 0 ? s_noRecipients : null;
+        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554; RFC 2033 §4.2 requires 503 in LMTP.
+        return _envelope.Recipients.Count == 0 ? (_options.Lmtp ? s_noRecipientsLmtp : s_noRecipients) : null;
     }
 
     private Step Error(in SmtpReply reply)

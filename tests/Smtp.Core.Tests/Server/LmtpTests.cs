@@ -101,6 +101,15 @@ public sealed class LmtpTests
         Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250 2.0.0 OK"));
     }
 
+    [Test]
+    public async Task Data_without_recipients_gets_503_in_lmtp()
+    {
+        await using var h = new SessionHarness(o => o.Lmtp = true);
+        await h.GreetAsync("LHLO c.test");
+        Assert.That(await h.CommandAsync("MAIL FROM:<a@b.c>"), Does.StartWith("250"));
+        Assert.That(await h.CommandAsync("DATA"), Does.StartWith("503 5.5.1"));
+    }
+
     private sealed class PerRecipientStore : ILmtpMessageStore
     {
         public string? BodyText { get; private set; }
