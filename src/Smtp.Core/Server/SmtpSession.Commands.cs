@@ -29,6 +29,8 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_vrfy = new(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
     private static readonly SmtpReply s_expn = new(502, "5.5.1", "EXPN not available");
     private static readonly SmtpReply s_noTls = new(454, "4.7.0", "TLS not available");
+    private static readonly SmtpReply s_alreadySecure = new(503, "5.5.1", "Bad sequence of commands: TLS already active");
+    private static readonly SmtpReply s_readyForTls = new(220, "2.0.0", "Ready to start TLS");
     private static readonly SmtpReply s_noAuth = new(502, "5.5.1", "Authentication not available");
     private static readonly SmtpReply s_helloInLmtp = new(500, "5.5.1", "This is an LMTP server: use LHLO");
     private static readonly SmtpReply s_lhloInSmtp = new(500, "5.5.1", "LHLO is for LMTP only: use EHLO");
@@ -52,6 +54,7 @@ internal sealed partial class SmtpSession
         Bdat,
         BdatSyntaxError,
         Reset,
+        StartTls,
     }
 
     private async ValueTask CommandLoopAsync()
@@ -110,7 +113,7 @@ internal sealed partial class SmtpSession
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;
-                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close)
+                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close or StepKind.StartTls)
                     {
                         // The body (or nothing) follows: leave the loop with the line consumed.
                         break;
@@ -161,6 +164,14 @@ internal sealed partial class SmtpSession
                     }
 
                     mustWait = false;
+                    continue;
+
+                case StepKind.StartTls:
+                    if (await StartTlsAsync().ConfigureAwait(false) == Outcome.Close)
+                    {
+                        return;
+                    }
+
                     continue;
 
                 case StepKind.Bdat:
@@ -309,9 +320,20 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Help);
 
             case SmtpVerb.StartTls:
-                // The TLS work plugs in here (ITlsUpgrade); until then STARTTLS is not advertised.
-                Reply(s_noTls);
-                return new Step(StepKind.None, SmtpVerb.StartTls);
+                if (_options.TlsUpgrade is null)
+                {
+                    // Not advertised without an upgrade (RFC 3207 §4: 454 when TLS is not available).
+                    Reply(s_noTls);
+                    return new Step(StepKind.None, SmtpVerb.StartTls);
+                }
+
+                if (_context.IsSecure || !_context.IsExtended)
+                {
+                    // RFC 3207 §4.2: not twice; STARTTLS belongs to an EHLO session.
+                    return Error(_context.IsSecure ? s_alreadySecure : HelloFirst);
+                }
+
+                return new Step(StepKind.StartTls, SmtpVerb.StartTls);
 
             default:
                 // AUTH: parsed, but not advertised until the SASL work is wired (RFC 4954 §4).
@@ -370,17 +392,58 @@ internal sealed partial class SmtpSession
         return new Step(StepKind.Reset, command.Verb);
     }
 
-    private string[] EhloKeywords() => _ehloKeywords ??=
-    [
-        "PIPELINING",
-        "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "8BITMIME",
-        "BINARYMIME",
-        "CHUNKING",
-        "SMTPUTF8",
-        "ENHANCEDSTATUSCODES",
-        "DSN",
-    ];
+    private string[] EhloKeywords() => _ehloKeywords ??= BuildEhloKeywords();
+
+    private string[] BuildEhloKeywords()
+    {
+        string[] keywords =
+        [
+            "PIPELINING",
+            "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "8BITMIME",
+            "BINARYMIME",
+            "CHUNKING",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "DSN",
+        ];
+        return _options.TlsUpgrade is not null && !_context.IsSecure ? [.. keywords, "STARTTLS"] : keywords;
+    }
+
+    /// <summary>
+    /// STARTTLS (RFC 3207): drop pipelined plaintext, 220, hand the transport to the upgrade, then start over
+    /// as if just connected (§4.2: knowledge from before the handshake is discarded).
+    /// </summary>
+    private async ValueTask<Outcome> StartTlsAsync()
+    {
+        if (Input.TryRead(out ReadResult pending))
+        {
+            // Bytes after STARTTLS arrived before our 220: a compliant client never sends them, and executing
+            // them after the handshake is the 2011 command injection. They are discarded, unread.
+            Input.AdvanceTo(pending.Buffer.End);
+        }
+
+        Reply(s_readyForTls);
+        await FlushAsync().ConfigureAwait(false);
+        try
+        {
+            _transport = await _options.TlsUpgrade!.UpgradeAsync(_transport, _aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // After a failed handshake the byte stream is in an unknown state: nothing sensible can be said on it.
+            SmtpServerLog.Closing(_logger, _context.SessionId, "TLS handshake failed: " + ex.Message);
+            return Outcome.Close;
+        }
+
+        _framer.Reset();
+        await AbortTransactionAsync().ConfigureAwait(false);
+        _context.IsSecure = true;
+        _context.ClientName = null;
+        _context.IsExtended = false;
+        _ehloKeywords = null;
+        return Outcome.Continue;
+    }
 
     private Step Mail(in SmtpCommand command)
     {
