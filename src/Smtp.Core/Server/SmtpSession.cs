@@ -118,8 +118,7 @@ internal sealed partial class SmtpSession
             await AbortTransactionAsync().ConfigureAwait(false);
             _idleTimer.Dispose();
             _dataTimer.Dispose();
-            await Output.CompleteAsync().ConfigureAwait(false);
-            await Input.CompleteAsync().ConfigureAwait(false);
+            await CompleteTransportAsync().ConfigureAwait(false);
             ArrayPool<byte>.Shared.Return(_scratch);
             _aborted.Dispose();
             SmtpServerMetrics.ActiveSessions.Add(-1);
@@ -153,6 +152,26 @@ internal sealed partial class SmtpSession
         }
 
         CancelPendingIo();
+    }
+
+    private async ValueTask CompleteTransportAsync()
+    {
+        try
+        {
+            // A stream-backed writer flushes on completion, which fails if the peer is already gone.
+            await Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+        }
+
+        try
+        {
+            await Input.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+        }
     }
 
     private static bool IsTransportFailure(Exception ex)
