@@ -113,6 +113,12 @@ internal sealed partial class SmtpSession
             outcome = "transport failed";
             SmtpServerLog.TransportFailed(_logger, _context.SessionId, ex);
         }
+        catch (Exception ex)
+        {
+            // A defect, not the peer's doing: logged loudly, but one session's failure is not the host's.
+            outcome = "failed";
+            SmtpServerLog.SessionFailed(_logger, _context.SessionId, ex);
+        }
         finally
         {
             await AbortTransactionAsync().ConfigureAwait(false);
