@@ -414,7 +414,9 @@ public sealed partial class SmtpClient : IAsyncDisposable
                 input.AdvanceTo(buffer.Start);
                 if (_logger.IsEnabled(LogLevel.Trace))
                 {
-                    _logger.LogTrace("S: {Reply}", reply.ToString().Replace("\n", "\\n", StringComparison.Ordinal));
+                    _logger.LogTrace("S: {Reply}", _redact && reply.Code == 334
+                        ? "334 <redacted>"
+                        : reply.ToString().Replace("\n", "\\n", StringComparison.Ordinal));
                 }
 
                 return reply;

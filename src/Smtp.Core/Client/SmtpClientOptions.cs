@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
+using Smtp.Core.Auth;
 
 namespace Smtp.Core.Client;
 
@@ -42,9 +43,12 @@ public sealed class SmtpClientOptions
     /// <summary>Speak LMTP (RFC 2033): LHLO instead of EHLO, one reply per recipient after the data.</summary>
     public bool UseLmtp { get; init; }
 
-    /// <summary>Credentials for AUTH (RFC 4954), or <see langword="null"/> to send mail unauthenticated.</summary>
-    /// <remarks>For XOAUTH2 and OAUTHBEARER the password is the bearer token.</remarks>
-    public NetworkCredential? Credentials { get; init; }
+    /// <summary>
+    /// Credentials for AUTH (RFC 4954), or <see langword="null"/> to send mail unauthenticated: a user name and password
+    /// (<see cref="SaslClientCredentials.FromPassword"/>) for SCRAM-SHA-256, CRAM-MD5, PLAIN and LOGIN, or an access
+    /// token (<see cref="SaslClientCredentials.FromAccessToken"/>) for OAUTHBEARER and XOAUTH2.
+    /// </summary>
+    public SaslClientCredentials? Credentials { get; init; }
 
     /// <summary>
     /// The SASL mechanism to use, such as <c>SCRAM-SHA-256</c>; <see langword="null"/> picks the strongest the server
@@ -114,11 +118,6 @@ public sealed class SmtpClientOptions
         if (EffectiveClientName.Contains(' ', StringComparison.Ordinal) || EffectiveClientName.Length == 0)
         {
             throw new ArgumentException("The client name must be one domain or address literal.", nameof(ClientName));
-        }
-
-        if (Credentials is not null)
-        {
-            Internal.ClientText.ThrowIfUnsafe(Credentials.UserName ?? string.Empty, nameof(Credentials), mailbox: false);
         }
 
         if (AuthMechanism is not null)

@@ -6,7 +6,7 @@ internal static class ClientTestOptions
 {
     /// <summary>Options for a loopback test server with short timeouts, so a hung test fails fast.</summary>
     public static SmtpClientOptions For(int port, SmtpTlsMode tls = SmtpTlsMode.None, bool lmtp = false, int chunkSize = 64 * 1024,
-        TimeSpan? commandTimeout = null, System.Net.NetworkCredential? credentials = null, string? mechanism = null,
+        TimeSpan? commandTimeout = null, Smtp.Core.Auth.SaslClientCredentials? credentials = null, string? mechanism = null,
         Microsoft.Extensions.Logging.ILogger? logger = null, bool acceptTestCertificate = true)
         => new()
         {

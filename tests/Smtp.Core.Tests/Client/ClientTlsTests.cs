@@ -25,7 +25,7 @@ public sealed class ClientTlsTests
             await s.ClientSendsMoreAsync(TimeSpan.FromSeconds(1));
         });
         var options = ClientTestOptions.For(server.Port, SmtpTlsMode.StartTlsRequired,
-            credentials: new System.Net.NetworkCredential("user", "secret"));
+            credentials: Smtp.Core.Auth.SaslClientCredentials.FromPassword("user", "secret"));
 
         var e = Assert.ThrowsAsync<SmtpSecurityException>(() => SmtpClient.ConnectAsync(options));
         Assert.That(e!.Message, Does.Contain("STARTTLS"));
