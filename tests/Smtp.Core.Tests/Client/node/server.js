@@ -73,7 +73,6 @@ const options = {
                 to: session.envelope.rcptTo,
                 user: session.user || null,
                 secure: session.secure,
-                utf8: !!session.envelope.smtputf8,
             }));
             callback(null, 'Message queued as ' + n);
         });
