@@ -3,8 +3,9 @@ namespace Smtp.Core.Auth;
 /// <summary>The client side of one SASL exchange: a synchronous state machine with no I/O.</summary>
 /// <remarks>
 /// The caller sends <c>AUTH name</c> with the result of <see cref="Start"/> as initial response (when it is
-/// a <see cref="SaslClientStepKind.Response"/> and the server announced the mechanism), then passes every
-/// decoded 334 challenge to <see cref="Respond"/>. When the server answers 235, the caller must still check
+/// a <see cref="SaslClientStepKind.Response"/>), then passes every decoded 334 challenge to
+/// <see cref="Respond"/>. A caller that holds the initial response back (AUTH without one) sends it as the
+/// answer to the server's first, empty, 334 instead of calling <see cref="Respond"/> (RFC 4954 §4). When the server answers 235, the caller must still check
 /// <see cref="IsComplete"/>: for SCRAM it is <see langword="false"/> until the server's signature was
 /// verified, and a 235 without it means the server was not authenticated. <see cref="IDisposable.Dispose"/>
 /// zeroes the buffers that held secrets (responses carrying a password or token, derived keys); call it once

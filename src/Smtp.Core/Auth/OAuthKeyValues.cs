@@ -7,7 +7,9 @@ internal static class OAuthKeyValues
 
     /// <summary>
     /// Parses <c>kvsep *kvpair kvsep</c> where <c>kvpair = key "=" value kvsep</c>, <c>key = 1*ALPHA</c> and
-    /// <c>value = *(VCHAR / SP / HTAB / CR / LF)</c>. Keys are case-sensitive and may not repeat.
+    /// <c>value = *(VCHAR / SP / HTAB / CR / LF)</c>, widened to any non-ASCII character so that an XOAUTH2
+    /// user may be an internationalised address (the message is already known to be valid UTF-8). Keys are
+    /// case-sensitive and may not repeat.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> text, out Dictionary<string, string> pairs, bool leadingSeparator = true)
     {
@@ -57,7 +59,7 @@ internal static class OAuthKeyValues
 
             foreach (char c in value)
             {
-                if (!(c is >= (char)0x21 and <= (char)0x7E or ' ' or '\t' or '\r' or '\n'))
+                if (!(c is >= (char)0x21 and <= (char)0x7E or ' ' or '\t' or '\r' or '\n' or >= (char)0x80))
                 {
                     return false;
                 }

@@ -41,6 +41,18 @@ public sealed class SaslClientCredentials
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(password);
+        RejectControls(userName, nameof(userName));
+        if (authorizationId is not null)
+        {
+            RejectControls(authorizationId, nameof(authorizationId));
+        }
+
+        // NUL separates PLAIN's fields (RFC 4616 §2); the message never repeats the password.
+        if (password.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The password must not contain NUL.", nameof(password));
+        }
+
         return new SaslClientCredentials(userName, password, null, authorizationId, null, null);
     }
 
@@ -54,7 +66,31 @@ public sealed class SaslClientCredentials
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(accessToken);
+        RejectControls(userName, nameof(userName));
+        RejectControls(accessToken, nameof(accessToken));
+        if (host is not null)
+        {
+            RejectControls(host, nameof(host));
+        }
+
+        if (port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(port));
+        }
+
         return new SaslClientCredentials(userName, null, accessToken, null, host, port);
+    }
+
+    /// <summary>Control characters would break the NUL and %x01 separated formats (RFC 4616, RFC 7628).</summary>
+    private static void RejectControls(string value, string paramName)
+    {
+        foreach (char c in value)
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                throw new ArgumentException("The value must not contain control characters.", paramName);
+            }
+        }
     }
 
     /// <inheritdoc />

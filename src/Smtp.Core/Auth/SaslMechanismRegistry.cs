@@ -81,6 +81,26 @@ public sealed class SaslMechanismRegistry
         return mechanism is not null;
     }
 
+    /// <summary>Finds a mechanism by its name as bytes straight from the command line (ASCII, case-insensitive).</summary>
+    /// <param name="name">The name bytes from the AUTH command.</param>
+    /// <param name="isSecure">Whether the connection is under TLS.</param>
+    /// <param name="mechanism">The mechanism, when found.</param>
+    /// <returns>Whether the mechanism is registered and allowed on this connection.</returns>
+    public bool TryGet(ReadOnlySpan<byte> name, bool isSecure, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IServerSaslMechanism? mechanism)
+    {
+        mechanism = null;
+        foreach (var candidate in _mechanisms)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(name, candidate.Name))
+            {
+                mechanism = isSecure || !candidate.RequiresTls ? candidate : null;
+                break;
+            }
+        }
+
+        return mechanism is not null;
+    }
+
     /// <summary>The names to advertise in the EHLO AUTH keyword on this connection (RFC 4954 §3).</summary>
     /// <param name="isSecure">Whether the connection is under TLS.</param>
     /// <returns>The names, in registration order; empty when nothing may be offered.</returns>

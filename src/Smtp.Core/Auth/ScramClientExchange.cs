@@ -130,7 +130,7 @@ internal sealed class ScramClientExchange : SaslClientExchange
             return Fail(SaslClientFailureReason.UnsupportedParameters);
         }
 
-        if (!SaslPrep.TryPrepare(_credentials.Password!, out string password))
+        if (!SaslPrep.TryPrepare(_credentials.Password!, out string password) || password.Length == 0)
         {
             return Fail(SaslClientFailureReason.InvalidCredentials);
         }
@@ -193,6 +193,7 @@ internal sealed class ScramClientExchange : SaslClientExchange
     private SaslClientStep Fail(SaslClientFailureReason reason, string? serverError = null)
     {
         _state = 4;
+        IsComplete = false;
         return SaslClientStep.ForFailure(reason, serverError);
     }
 }

@@ -134,6 +134,13 @@ public class OAuthTests
     }
 
     [Test]
+    public void XOAuth2_accepts_an_internationalised_user()
+    {
+        SaslStep step = SaslMechanisms.XOAuth2.CreateExchange("mx").Respond(Bytes("user=j\u00fcrgen@b\u00fccher.example\u0001auth=Bearer t\u0001\u0001"));
+        Assert.That(step.Credentials!.UserName, Is.EqualTo("j\u00fcrgen@b\u00fccher.example"));
+    }
+
+    [Test]
     public void OAuth_bad_utf8_is_malformed()
     {
         byte[] message = [.. Bytes("n,a="), 0xFF, .. Bytes(",\u0001auth=Bearer t\u0001\u0001")];

@@ -73,6 +73,12 @@ public class PlainAndLoginTests
         using var client = new PlainClientExchange(SaslClientCredentials.FromPassword("Kurt", "xipj3plmq", "Ursel"));
         Assert.That(client.Start().Response.ToArray(), Is.EqualTo(Bytes("Ursel\0Kurt\0xipj3plmq")));
         Assert.That(client.Respond(Bytes("x")).FailureReason, Is.EqualTo(SaslClientFailureReason.UnexpectedChallenge));
+
+        // A client layer that never called Start can still answer the server's empty 334, once.
+        using var late = new PlainClientExchange(SaslClientCredentials.FromPassword("Kurt", "xipj3plmq"));
+        Assert.That(late.Respond([]).Response.ToArray(), Is.EqualTo(Bytes("\0Kurt\0xipj3plmq")));
+        Assert.That(late.IsComplete, Is.True);
+        Assert.That(late.Respond([]).Kind, Is.EqualTo(SaslClientStepKind.Failed));
     }
 
     [Test]

@@ -22,6 +22,8 @@ internal static class SaslLoopback
         SaslStep step = first.Kind == SaslClientStepKind.Response && sendInitialResponse
             ? server.Respond(first.Response.Span)
             : server.Start();
+        // An initial response held back (AUTH without one) is sent as the answer to the server's empty 334.
+        ReadOnlyMemory<byte>? heldBack = first.Kind == SaslClientStepKind.Response && !sendInitialResponse ? first.Response : null;
         SaslCredentials? completed = null;
         int challenges = 0;
         for (int guard = 0; guard < 16; guard++)
@@ -30,6 +32,13 @@ internal static class SaslLoopback
             {
                 case SaslStepKind.Challenge:
                     challenges++;
+                    if (heldBack is { } initial && step.Challenge.IsEmpty)
+                    {
+                        heldBack = null;
+                        step = server.Respond(initial.Span);
+                        break;
+                    }
+
                     SaslClientStep answer = client.Respond(step.Challenge.Span);
                     if (answer.Kind == SaslClientStepKind.Failed)
                     {

@@ -22,6 +22,12 @@ public class SaslMechanismRegistryTests
         Assert.That(registry.TryGet("scram-sha-256", isSecure: false, out var scram), Is.True);
         Assert.That(scram!.CreateExchange("mx").Mechanism, Is.EqualTo("SCRAM-SHA-256"));
         Assert.That(registry.TryGet("GSSAPI", isSecure: true, out _), Is.False);
+        Assert.That(registry.TryGet("Scram-Sha-256"u8, isSecure: false, out var fromBytes), Is.True);
+        Assert.That(fromBytes, Is.SameAs(scram));
+        Assert.That(registry.TryGet("LOGIN"u8, isSecure: false, out _), Is.False);
+        Assert.That(registry.TryGet("LOGIN"u8, isSecure: true, out _), Is.True);
+        Assert.That(registry.TryGet("LOGI"u8, isSecure: true, out _), Is.False);
+        Assert.That(registry.TryGet([0xC3, 0xA9], isSecure: true, out _), Is.False);
     }
 
     [Test]
@@ -79,6 +85,17 @@ public class SaslMechanismRegistryTests
 
         Assert.That(password.ToString(), Does.Not.Contain("p)").And.Not.Contain("=p"));
         Assert.That(token.ToString(), Does.Not.Contain("=t"));
+    }
+
+    [Test]
+    public void Client_credentials_refuse_separators_without_echoing_the_secret()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromPassword("u", "se\0cret"));
+        Assert.That(ex!.Message, Does.Not.Contain("cret"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromPassword("u\0x", "p"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromAccessToken("u", "to\u0001ken"));
+        Assert.Throws<ArgumentException>(() => SaslClientCredentials.FromAccessToken("u\u0001", "token"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SaslClientCredentials.FromAccessToken("u", "token", "h", 70000));
     }
 
     [Test]

@@ -78,6 +78,19 @@ public class ScramSha256Tests
     }
 
     [Test]
+    public void Auth_without_initial_response_gets_an_empty_challenge_then_runs_the_same_exchange()
+    {
+        var stored = ScramCredentials.FromPassword("pw");
+        var server = new ScramServerExchange();
+        using var client = new ScramClientExchange(SaslClientCredentials.FromPassword("alice", "pw"));
+        var outcome = SaslLoopback.Run(server, client, _ => true, _ => stored, sendInitialResponse: false);
+
+        // Empty 334, server-first, server-final.
+        Assert.That(outcome.Challenges, Is.EqualTo(3));
+        Assert.That(outcome.Authenticated, Is.True);
+    }
+
+    [Test]
     public void Wrong_password_fails_with_535()
     {
         var stored = ScramCredentials.FromPassword("correct horse");
@@ -220,6 +233,7 @@ public class ScramSha256Tests
         Assert.That(step.Kind, Is.EqualTo(SaslClientStepKind.Failed));
         Assert.That(step.FailureReason, Is.EqualTo(SaslClientFailureReason.ServerNotAuthenticated));
         Assert.That(client.IsComplete, Is.False);
+        Assert.That(client.Respond(Bytes(ServerFinal)).FailureReason, Is.EqualTo(SaslClientFailureReason.UnexpectedChallenge));
     }
 
     [Test]
