@@ -50,6 +50,12 @@ public sealed partial class SmtpClient
     /// <summary>Refuses, before anything is written, what the server did not advertise. Returns whether to use BDAT.</summary>
     private bool CheckCapabilities(SmtpEnvelope envelope, SmtpMessageContent content)
     {
+        if (!content.CanOpen)
+        {
+            // Checked before MAIL so that no transaction is left open on the server.
+            throw new InvalidOperationException("This message content was made from a stream or pipe and has already been sent.");
+        }
+
         var caps = Capabilities;
         if (envelope.NeedsSmtpUtf8 && !caps.SmtpUtf8)
         {

@@ -328,4 +328,58 @@ public sealed class ClientSendTests
         Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
         Assert.Throws<ArgumentException>(() => _ = new SmtpClientPool(new SmtpClientOptions { Host = "127.0.0.1", ClientName = "evil\r\nMAIL FROM:<x>" }, 1));
     }
+
+    [Test]
+    public async Task BDAT_with_content_an_exact_multiple_of_the_chunk_size_ends_with_BDAT_0_LAST_and_LMTP_replies_per_recipient()
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await s.SendAsync("220 lmtp.test LMTP\r\n");
+            await s.ExpectAsync("LHLO");
+            await s.SendEhloAsync("CHUNKING", "PIPELINING");
+            await s.ExpectAsync("MAIL");
+            await s.ExpectAsync("RCPT");
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("BDAT 8");
+            Assert.That(Encoding.ASCII.GetString(await s.ReadBytesAsync(8)), Is.EqualTo("abcdefgh"));
+            await s.SendAsync("250 Ok\r\n");
+            await s.ExpectAsync("BDAT 0 LAST");
+            await s.SendAsync("250 2.0.0 first ok\r\n550 5.2.1 second disabled\r\n");
+            await s.ExpectAsync("NOOP");
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true, chunkSize: 8));
+        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"),
+            SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("abcdefgh"))));
+        Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550 }));
+        Assert.That(await client.CheckHealthAsync(), Is.True);
+        await server.CompleteAsync();
+    }
+
+    [Test]
+    public async Task Stream_content_is_sent_once_and_a_second_send_of_it_is_refused_before_anything_is_written()
+    {
+        var content = SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("x")));
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING");
+            await s.ExpectAsync("MAIL");
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+            await s.ExpectAsync("NOOP");
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        Assert.That((await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content));
+        Assert.That(await client.CheckHealthAsync(), Is.True, "nothing was written for the refused send");
+        await server.CompleteAsync();
+    }
 }
