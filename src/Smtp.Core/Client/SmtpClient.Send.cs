@@ -96,6 +96,7 @@ public sealed partial class SmtpClient
 
         // RFC 2920 §3.1: MAIL and every RCPT go in one batch; the replies come back in the same order.
         bool pipelining = caps.Pipelining && _options.UsePipelining;
+        ThrowIfUnsolicited();
         WriteMail(envelope.Sender, mail);
         SmtpReply mailReply;
         var results = new SmtpRecipientResult[recipients.Count];
