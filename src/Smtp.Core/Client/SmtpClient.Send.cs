@@ -30,11 +30,10 @@ public sealed partial class SmtpClient
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
-        bool chunking = CheckCapabilities(envelope, content);
-
         using var op = Begin(cancellationToken);
         try
         {
+            bool chunking = CheckCapabilities(envelope, content);
             return await SendCoreAsync(op, envelope, content, chunking).ConfigureAwait(false);
         }
         catch (Exception e) when (IsFailure(e))
@@ -187,7 +186,7 @@ public sealed partial class SmtpClient
         if (go.Code != 354)
         {
             // The transaction may still be open on the server's side: reset it, and report the refusal per recipient.
-            if (!go.IsPositiveCompletion)
+            if (go.IsTransientFailure || go.IsPermanentFailure)
             {
                 await ResetCoreAsync(op).ConfigureAwait(false);
                 return Settle(results, go);

@@ -216,7 +216,7 @@ public sealed class ClientSendTests
     }
 
     [Test]
-    public async Task A_non_ASCII_address_without_SMTPUTF8_offered_is_refused_before_MAIL_is_sent()
+    public async Task SMTPUTF8_8BITMIME_and_BINARYMIME_needs_are_refused_before_MAIL_when_not_offered()
     {
         await using var server = new ScriptedServer(async s =>
         {
@@ -232,6 +232,21 @@ public sealed class ClientSendTests
         var e8 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
             client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
         Assert.That(e8!.Extension, Is.EqualTo("BINARYMIME"));
+        await using (var plain = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING");
+            await s.ExpectAsync("QUIT");
+            await s.SendAsync("221 bye\r\n");
+        }))
+        {
+            await using var seven = await SmtpClient.ConnectAsync(ClientTestOptions.For(plain.Port));
+            var e7 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
+                seven.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
+            Assert.That(e7!.Extension, Is.EqualTo("8BITMIME"));
+            await seven.QuitAsync();
+            await plain.CompleteAsync();
+        }
+
         await client.QuitAsync();
         await server.CompleteAsync();
     }
