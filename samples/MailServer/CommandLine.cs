@@ -25,6 +25,9 @@ internal static class CommandLine
           --max-message-size BYTES    largest message accepted (announced with SIZE, RFC 1870)
           --max-recipients N          most recipients per message
           --command-timeout SECONDS   how long to wait for a command before closing the connection
+          --max-connections N         most simultaneous connections (load tests need more than the default)
+          --max-connections-per-address N
+                                      most simultaneous connections from one client address
           --lmtp                      speak LMTP (RFC 2033) instead of SMTP
           -h, --help                  show this text
 
@@ -42,7 +45,7 @@ internal static class CommandLine
         var users = new List<KeyValuePair<string, string>>();
         string? cert = null, maildir = null;
         long? maxMessageSize = null;
-        int? maxRecipients = null;
+        int? maxRecipients = null, maxConnections = null, maxConnectionsPerAddress = null;
         TimeSpan? commandTimeout = null;
         bool requireAuth = false, discard = false, lmtp = false;
 
@@ -148,19 +151,13 @@ internal static class CommandLine
 
                     break;
                 case "--max-recipients":
-                    if (maxRecipients is not null)
-                    {
-                        error = "option --max-recipients given more than once";
-                    }
-                    else if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0)
-                    {
-                        maxRecipients = count;
-                    }
-                    else
-                    {
-                        error = $"--max-recipients must be a positive whole number, not '{value}'";
-                    }
-
+                    error = ParseCount(name, value, ref maxRecipients);
+                    break;
+                case "--max-connections":
+                    error = ParseCount(name, value, ref maxConnections);
+                    break;
+                case "--max-connections-per-address":
+                    error = ParseCount(name, value, ref maxConnectionsPerAddress);
                     break;
                 default: // --command-timeout
                     if (commandTimeout is not null)
@@ -208,6 +205,8 @@ internal static class CommandLine
             Discard = discard,
             MaxMessageSize = maxMessageSize,
             MaxRecipients = maxRecipients,
+            MaxConnections = maxConnections,
+            MaxConnectionsPerAddress = maxConnectionsPerAddress,
             CommandTimeout = commandTimeout,
             Lmtp = lmtp,
         });
@@ -280,7 +279,24 @@ internal static class CommandLine
     }
 
     private static bool IsValueOption(string name) => name is "--listen" or "--implicit-tls" or "--cert" or "--user"
-        or "--maildir" or "--max-message-size" or "--max-recipients" or "--command-timeout";
+        or "--maildir" or "--max-message-size" or "--max-recipients" or "--command-timeout"
+        or "--max-connections" or "--max-connections-per-address";
+
+    private static string? ParseCount(string name, string value, ref int? target)
+    {
+        if (target is not null)
+        {
+            return $"option {name} given more than once";
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count > 0)
+        {
+            target = count;
+            return null;
+        }
+
+        return $"{name} must be a positive whole number, not '{value}'";
+    }
 
     private static string? AddUser(List<KeyValuePair<string, string>> users, string value)
     {

@@ -32,6 +32,10 @@ internal sealed class MailServerSettings
 
     public TimeSpan? CommandTimeout { get; init; }
 
+    public int? MaxConnections { get; init; }
+
+    public int? MaxConnectionsPerAddress { get; init; }
+
     public bool Lmtp { get; init; }
 
     /// <summary>True when any option needs TLS or AUTH, which a later issue completes.</summary>

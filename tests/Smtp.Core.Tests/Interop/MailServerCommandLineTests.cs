@@ -96,12 +96,14 @@ public sealed class MailServerCommandLineTests
     public void Limits_and_modes_are_parsed()
     {
         var settings = Valid("--maildir", "/tmp/x", "--max-message-size", "1048576", "--max-recipients=7",
-            "--command-timeout", "2.5", "--lmtp");
+            "--command-timeout", "2.5", "--lmtp", "--max-connections", "20000", "--max-connections-per-address=15000");
         Assert.That(settings.Maildir, Is.EqualTo("/tmp/x"));
         Assert.That(settings.MaxMessageSize, Is.EqualTo(1048576));
         Assert.That(settings.MaxRecipients, Is.EqualTo(7));
         Assert.That(settings.CommandTimeout, Is.EqualTo(TimeSpan.FromSeconds(2.5)));
         Assert.That(settings.Lmtp, Is.True);
+        Assert.That(settings.MaxConnections, Is.EqualTo(20000));
+        Assert.That(settings.MaxConnectionsPerAddress, Is.EqualTo(15000));
     }
 
     [Test]
@@ -119,6 +121,8 @@ public sealed class MailServerCommandLineTests
     [TestCase("--max-message-size", "99999999999999999999")]
     [TestCase("--max-recipients", "0")]
     [TestCase("--max-recipients", "1.5")]
+    [TestCase("--max-connections", "0")]
+    [TestCase("--max-connections-per-address", "x")]
     [TestCase("--command-timeout", "0")]
     [TestCase("--command-timeout", "abc")]
     [TestCase("--command-timeout", "7200")]
@@ -138,6 +142,7 @@ public sealed class MailServerCommandLineTests
     [TestCase("--maildir", "a", "--maildir", "b")]
     [TestCase("--max-recipients", "1", "--max-recipients", "2")]
     [TestCase("--command-timeout", "1", "--command-timeout", "2")]
+    [TestCase("--max-connections", "1", "--max-connections", "2")]
     public void A_single_valued_option_given_twice_is_refused(params string[] args)
     {
         Assert.That(Invalid(args), Does.Contain("more than once"));
