@@ -72,7 +72,8 @@ def main():
                     greeted += 1
                 else:
                     refused += 1
-                    sys.stderr.write("refused: %r\n" % pending[s][:200])
+                    if refused <= 3:
+                        sys.stderr.write("refused: %r\n" % pending[s][:200])
                 selector.unregister(s)
                 del pending[s]
 

@@ -38,6 +38,13 @@ internal static class MaildirAssert
         return await File.ReadAllBytesAsync(files[0]);
     }
 
+    /// <summary>Asserts DIR/new holds one message, byte for byte <paramref name="expected"/>, and tmp/ is empty.</summary>
+    public static async Task HoldsSingleAsync(string maildir, byte[] expected, TimeSpan timeout)
+    {
+        var actual = await SingleMessageAsync(maildir, timeout);
+        AreEqual(expected, actual);
+    }
+
     /// <summary>
     /// Asserts DIR/new holds exactly <paramref name="expected"/> (as a multiset: delivery order across
     /// sessions is not defined), each byte for byte, and tmp/ is empty.
