@@ -63,7 +63,7 @@ public sealed class MailServerProcessTests
             ["--server", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--from", "a@example.org", "--to", "b@example.com", "--data", "@" + file, "--timeout", "30"],
             TimeSpan.FromSeconds(60))).AssertSuccess();
 
-        sample.Terminate();
+        sample.Signal(BackgroundProcess.SIGTERM);
         Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Describe());
         foreach (var sub in new[] { "tmp", "new", "cur" })
         {
@@ -72,6 +72,37 @@ public sealed class MailServerProcessTests
 
         // swaks ends DATA with CRLF "." CRLF after the file: one more CRLF than the file.
         await MaildirAssert.HoldsSingleAsync(maildir, [.. message, .. "\r\n"u8], TimeSpan.FromSeconds(5));
+    }
+
+    [Test]
+    public async Task Sigint_closes_an_idle_session_with_421_lists_every_endpoint_and_exits_0()
+    {
+        var arguments = new List<string> { "--listen", "127.0.0.1:0", "--discard" };
+        if (Socket.OSSupportsIPv6)
+        {
+            arguments.AddRange(["--listen", "[::1]:0"]);
+        }
+
+        await using var sample = StartSample([.. arguments]);
+        var port = await ListeningPortAsync(sample);
+        if (Socket.OSSupportsIPv6)
+        {
+            await sample.WaitForLineAsync(l => l.StartsWith("Listening on [::1]:", StringComparison.Ordinal), StartTimeout);
+        }
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+        var greeting = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(greeting, Does.StartWith("220 "));
+
+        sample.Signal(BackgroundProcess.SIGINT);
+        // RFC 5321 §3.8: a server shutting down answers 421 and closes the channel.
+        var goodbye = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(goodbye, Does.StartWith("421 "));
+        Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.Null, "closed after 421");
+        Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
+        Assert.That(sample.StandardOutput, Does.Contain("Stopped"));
     }
 
     [Test]
