@@ -7,10 +7,10 @@ namespace Smtp.Core.Server;
 /// transport to continue on once the TLS handshake completed.
 /// </summary>
 /// <remarks>
-/// Not wired yet: until the TLS work lands the session answers STARTTLS with <c>454 4.7.0</c>. The session
-/// already reads and writes through a replaceable transport field and discards any bytes pipelined after
-/// STARTTLS (RFC 3207 §4.2 and the 2011 STARTTLS command injection), so the upgrade only has to swap the pipe
-/// and set <see cref="SmtpSessionContext.IsSecure"/>.
+/// Wired through the internal <see cref="SmtpServerOptions.TlsUpgrade"/>. On STARTTLS the session discards any
+/// plaintext pipelined after the command (RFC 3207 §4.2 and the 2011 STARTTLS command injection), answers
+/// <c>220 2.0.0</c>, calls <see cref="UpgradeAsync"/>, continues on the returned transport, and forgets what it
+/// learnt before (the EHLO name, the transaction): the implementation only has to run the handshake.
 /// </remarks>
 internal interface ITlsUpgrade
 {

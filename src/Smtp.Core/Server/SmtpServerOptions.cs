@@ -72,6 +72,12 @@ public sealed class SmtpServerOptions
     /// <summary>The endpoints <see cref="SmtpServer.StartAsync"/> binds. Sessions run with <see cref="SmtpServer.RunSessionAsync"/> need none.</summary>
     public IList<SmtpEndpoint> Endpoints { get; } = new List<SmtpEndpoint>();
 
+    /// <summary>
+    /// The STARTTLS seam: when set, EHLO advertises STARTTLS and the session hands its transport to this
+    /// upgrade. Internal until the TLS work provides the real implementation and its public options.
+    /// </summary>
+    internal ITlsUpgrade? TlsUpgrade { get; set; }
+
     /// <summary>Checks the values and throws on one that cannot work.</summary>
     internal void Validate()
     {

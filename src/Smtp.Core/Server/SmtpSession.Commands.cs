@@ -17,6 +17,7 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_nestedMail = new(503, "5.5.1", "Bad sequence of commands: a transaction is already open");
     private static readonly SmtpReply s_needMail = new(503, "5.5.1", "Bad sequence of commands: send MAIL first");
     private static readonly SmtpReply s_noRecipients = new(554, "5.5.1", "No valid recipients");
+    private static readonly SmtpReply s_noRecipientsLmtp = new(503, "5.5.1", "No valid recipients");
     private static readonly SmtpReply s_dataAfterBdat = new(503, "5.5.1", "Bad sequence of commands: the message is being sent with BDAT");
     private static readonly SmtpReply s_binaryNeedsBdat = new(503, "5.5.1", "Bad sequence of commands: BODY=BINARYMIME requires BDAT");
     private static readonly SmtpReply s_rcptAfterBdat = new(503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
@@ -28,11 +29,15 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_vrfy = new(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
     private static readonly SmtpReply s_expn = new(502, "5.5.1", "EXPN not available");
     private static readonly SmtpReply s_noTls = new(454, "4.7.0", "TLS not available");
+    private static readonly SmtpReply s_alreadySecure = new(503, "5.5.1", "Bad sequence of commands: TLS already active");
+    private static readonly SmtpReply s_readyForTls = new(220, "2.0.0", "Ready to start TLS");
     private static readonly SmtpReply s_noAuth = new(502, "5.5.1", "Authentication not available");
     private static readonly SmtpReply s_helloInLmtp = new(500, "5.5.1", "This is an LMTP server: use LHLO");
     private static readonly SmtpReply s_lhloInSmtp = new(500, "5.5.1", "LHLO is for LMTP only: use EHLO");
     private static readonly SmtpReply s_tooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     private static readonly SmtpReply s_pipelinedData = new(554, "5.5.0", "SMTP protocol synchronization error: message text sent before the 354 reply");
+
+    private const int MaxUnflushedReplyBytes = 32 * 1024;
 
     private SmtpEnvelope? _envelope;
     private Activity? _transactionActivity;
@@ -49,6 +54,7 @@ internal sealed partial class SmtpSession
         Bdat,
         BdatSyntaxError,
         Reset,
+        StartTls,
     }
 
     private async ValueTask CommandLoopAsync()
@@ -58,6 +64,14 @@ internal sealed partial class SmtpSession
         bool mustWait = true;
         while (true)
         {
+            if (_errors > _options.MaxProtocolErrors)
+            {
+                // A client that keeps sending garbage is broken or probing: stop listening to it.
+                Reply(s_tooManyErrors);
+                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
+                return;
+            }
+
             if (IsInterrupted(InterruptShutdown | InterruptAbort | InterruptTimeout | InterruptDataDeadline)
                 && OnInterrupted(inTransfer: false) == Outcome.Close)
             {
@@ -99,7 +113,7 @@ internal sealed partial class SmtpSession
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;
-                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close)
+                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close or StepKind.StartTls)
                     {
                         // The body (or nothing) follows: leave the loop with the line consumed.
                         break;
@@ -111,6 +125,12 @@ internal sealed partial class SmtpSession
                     if (_errors > _options.MaxProtocolErrors)
                     {
                         break;
+                    }
+
+                    if (Output.CanGetUnflushedBytes && Output.UnflushedBytes > MaxUnflushedReplyBytes)
+                    {
+                        // An enormous batch: send what is due rather than buffer replies without bound.
+                        await FlushAsync().ConfigureAwait(false);
                     }
                 }
             }
@@ -129,10 +149,7 @@ internal sealed partial class SmtpSession
 
             if (_errors > _options.MaxProtocolErrors)
             {
-                // A client that keeps sending garbage is broken or probing: stop listening to it.
-                Reply(s_tooManyErrors);
-                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
-                return;
+                continue;
             }
 
             switch (step.Kind)
@@ -147,6 +164,14 @@ internal sealed partial class SmtpSession
                     }
 
                     mustWait = false;
+                    continue;
+
+                case StepKind.StartTls:
+                    if (await StartTlsAsync().ConfigureAwait(false) == Outcome.Close)
+                    {
+                        return;
+                    }
+
                     continue;
 
                 case StepKind.Bdat:
@@ -295,9 +320,20 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Help);
 
             case SmtpVerb.StartTls:
-                // The TLS work plugs in here (ITlsUpgrade); until then STARTTLS is not advertised.
-                Reply(s_noTls);
-                return new Step(StepKind.None, SmtpVerb.StartTls);
+                if (_options.TlsUpgrade is null)
+                {
+                    // Not advertised without an upgrade (RFC 3207 §4: 454 when TLS is not available).
+                    Reply(s_noTls);
+                    return new Step(StepKind.None, SmtpVerb.StartTls);
+                }
+
+                if (_context.IsSecure || !_context.IsExtended)
+                {
+                    // RFC 3207 §4.2: not twice; STARTTLS belongs to an EHLO session.
+                    return Error(_context.IsSecure ? s_alreadySecure : HelloFirst);
+                }
+
+                return new Step(StepKind.StartTls, SmtpVerb.StartTls);
 
             default:
                 // AUTH: parsed, but not advertised until the SASL work is wired (RFC 4954 §4).
@@ -315,8 +351,8 @@ internal sealed partial class SmtpSession
             return s_needMail;
         }
 
-        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554.
-        return _envelope.Recipients.Count == 0 ? s_noRecipients : null;
+        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554; RFC 2033 §4.2 requires 503 in LMTP.
+        return _envelope.Recipients.Count == 0 ? (_options.Lmtp ? s_noRecipientsLmtp : s_noRecipients) : null;
     }
 
     private Step Error(in SmtpReply reply)
@@ -356,17 +392,58 @@ internal sealed partial class SmtpSession
         return new Step(StepKind.Reset, command.Verb);
     }
 
-    private string[] EhloKeywords() => _ehloKeywords ??=
-    [
-        "PIPELINING",
-        "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "8BITMIME",
-        "BINARYMIME",
-        "CHUNKING",
-        "SMTPUTF8",
-        "ENHANCEDSTATUSCODES",
-        "DSN",
-    ];
+    private string[] EhloKeywords() => _ehloKeywords ??= BuildEhloKeywords();
+
+    private string[] BuildEhloKeywords()
+    {
+        string[] keywords =
+        [
+            "PIPELINING",
+            "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "8BITMIME",
+            "BINARYMIME",
+            "CHUNKING",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "DSN",
+        ];
+        return _options.TlsUpgrade is not null && !_context.IsSecure ? [.. keywords, "STARTTLS"] : keywords;
+    }
+
+    /// <summary>
+    /// STARTTLS (RFC 3207): drop pipelined plaintext, 220, hand the transport to the upgrade, then start over
+    /// as if just connected (§4.2: knowledge from before the handshake is discarded).
+    /// </summary>
+    private async ValueTask<Outcome> StartTlsAsync()
+    {
+        if (Input.TryRead(out ReadResult pending))
+        {
+            // Bytes after STARTTLS arrived before our 220: a compliant client never sends them, and executing
+            // them after the handshake is the 2011 command injection. They are discarded, unread.
+            Input.AdvanceTo(pending.Buffer.End);
+        }
+
+        Reply(s_readyForTls);
+        await FlushAsync().ConfigureAwait(false);
+        try
+        {
+            _transport = await _options.TlsUpgrade!.UpgradeAsync(_transport, _aborted.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // After a failed handshake the byte stream is in an unknown state: nothing sensible can be said on it.
+            SmtpServerLog.Closing(_logger, _context.SessionId, "TLS handshake failed: " + ex.Message);
+            return Outcome.Close;
+        }
+
+        _framer.Reset();
+        await AbortTransactionAsync().ConfigureAwait(false);
+        _context.IsSecure = true;
+        _context.ClientName = null;
+        _context.IsExtended = false;
+        _ehloKeywords = null;
+        return Outcome.Continue;
+    }
 
     private Step Mail(in SmtpCommand command)
     {
