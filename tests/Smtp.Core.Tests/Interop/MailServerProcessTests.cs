@@ -63,6 +63,7 @@ public sealed class MailServerProcessTests
             ["--server", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--from", "a@example.org", "--to", "b@example.com", "--data", "@" + file, "--timeout", "30"],
             TimeSpan.FromSeconds(60))).AssertSuccess();
 
+        await sample.WaitForLineAsync(l => l.Contains(" stored <a@example.org> -> b@example.com: ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         sample.Signal(BackgroundProcess.SIGTERM);
         Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Describe());
         foreach (var sub in new[] { "tmp", "new", "cur" })
