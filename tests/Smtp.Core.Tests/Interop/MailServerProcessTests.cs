@@ -107,6 +107,53 @@ public sealed class MailServerProcessTests
     }
 
     [Test]
+    public async Task Lmtp_size_recipient_and_timeout_options_take_effect_in_the_running_sample()
+    {
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--discard", "--lmtp",
+            "--max-message-size", "2048", "--max-recipients", "1", "--command-timeout", "2");
+        var port = await ListeningPortAsync(sample);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        async Task<string> ReplyAsync()
+        {
+            // A multi-line reply ends at the line with a space after the code (RFC 5321 §4.2.1).
+            var lines = new StringBuilder();
+            while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line)
+            {
+                lines.Append(line).Append('\n');
+                if (line.Length < 4 || line[3] == ' ')
+                {
+                    break;
+                }
+            }
+
+            return lines.ToString();
+        }
+
+        async Task<string> SendAsync(string command)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            return await ReplyAsync();
+        }
+
+        Assert.That(await ReplyAsync(), Does.StartWith("220 "));
+        Assert.That(await SendAsync("EHLO client.example"), Does.StartWith("5"), "LMTP refuses EHLO (RFC 2033 §4.1)");
+        Assert.That(await SendAsync("LHLO client.example"), Does.Contain("SIZE 2048"));
+        Assert.That(await SendAsync("MAIL FROM:<a@example.org>"), Does.StartWith("250"));
+        Assert.That(await SendAsync("RCPT TO:<b@example.com>"), Does.StartWith("250"));
+        Assert.That(await SendAsync("RCPT TO:<c@example.com>"), Does.StartWith("452"));
+
+        // Silence past --command-timeout: the server says 421 and closes (RFC 5321 §4.5.3.2).
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(await ReplyAsync(), Does.StartWith("421 "));
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.Null);
+    }
+
+    [Test]
     public async Task A_port_in_use_is_reported_with_a_non_zero_exit()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
