@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Smtp.Core.Protocol;
 
@@ -125,9 +124,10 @@ internal sealed partial class SmtpSession
                 tls,
                 linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException
-            or InvalidOperationException or System.ComponentModel.Win32Exception or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex)
         {
+            // Whatever the peer sends during the handshake (garbage records, a truncated hello, a hello SslStream
+            // cannot map to options) surfaces as one of many exception types; each one ends this session only.
             SmtpServerLog.TlsHandshakeFailed(_logger, _context.SessionId, timeout.IsCancellationRequested ? "timeout" : ex.Message);
             return false;
         }
