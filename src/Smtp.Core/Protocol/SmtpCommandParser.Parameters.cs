@@ -137,9 +137,9 @@ public static partial class SmtpCommandParser
             hasValue = true;
             value = token[(equals + 1)..];
 
-            // esmtp-value = 1*(%d33-60 / %d62-126), RFC 6531 adding UTF-8; checked per parameter below, but an
-            // empty value or a control character is never acceptable.
-            if (value.IsEmpty || value.ContainsAnyInRange((byte)0, (byte)32) || value.Contains((byte)127))
+            // esmtp-value = 1*(%d33-60 / %d62-126), RFC 6531 adding UTF-8; each parameter checks its own syntax
+            // below, but an empty value, "=" or a control character is never acceptable.
+            if (value.IsEmpty || value.ContainsAnyInRange((byte)0, (byte)32) || value.Contains((byte)127) || value.Contains((byte)'='))
             {
                 return SmtpReason.InvalidParameterValue;
             }

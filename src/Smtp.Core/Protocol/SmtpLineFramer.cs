@@ -63,6 +63,16 @@ public struct SmtpLineFramer
     /// <summary>Whether the framer is discarding the rest of a rejected line.</summary>
     public readonly bool IsSkipping => _skipping;
 
+    /// <summary>
+    /// Forgets a line being discarded. Call after STARTTLS, together with checking that no plaintext bytes
+    /// remain buffered (RFC 3207 §4.2: the server must discard knowledge obtained before the TLS handshake).
+    /// </summary>
+    public void Reset()
+    {
+        _skipping = false;
+        _skipAfterCr = false;
+    }
+
     /// <summary>Reads the next line, or reports why it cannot.</summary>
     /// <param name="reader">The received bytes; advanced past what was consumed.</param>
     /// <param name="line">On <see cref="SmtpLineStatus.Line"/>, the line without its CRLF.</param>

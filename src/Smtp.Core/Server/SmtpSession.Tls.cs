@@ -44,9 +44,15 @@ internal sealed partial class SmtpSession
 
         if (_endpoint?.Tls is null)
         {
-            // Not advertised: no certificate configured for this endpoint.
+            // Not advertised: no certificate configured for this endpoint (RFC 3207 §4: 454 TLS not available).
             Reply(s_noTls);
             return new Step(StepKind.None, SmtpVerb.StartTls);
+        }
+
+        if (!_context.IsExtended)
+        {
+            // STARTTLS is an ESMTP extension: it belongs to a session that sent EHLO.
+            return Error(HelloFirst);
         }
 
         return new Step(StepKind.StartTls, SmtpVerb.StartTls);
@@ -71,6 +77,7 @@ internal sealed partial class SmtpSession
         }
 
         // RFC 3207 §4.2: discard all knowledge obtained from the client before TLS.
+        _framer.Reset();
         await AbortTransactionAsync().ConfigureAwait(false);
         _context.ClientName = null;
         _context.IsExtended = false;

@@ -176,6 +176,20 @@ public class SmtpLineFramerTests
     }
 
     [Test]
+    public void Reset_forgets_a_line_being_discarded()
+    {
+        var framer = new SmtpLineFramer(8);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>("0123456789"u8.ToArray()));
+        Assert.That(framer.TryReadLine(ref reader, out _), Is.EqualTo(SmtpLineStatus.LineTooLong));
+        Assert.That(framer.IsSkipping, Is.True);
+        framer.Reset();
+        Assert.That(framer.IsSkipping, Is.False);
+        reader = new SequenceReader<byte>(new ReadOnlySequence<byte>("QUIT\r\n"u8.ToArray()));
+        Assert.That(framer.TryReadLine(ref reader, out var line), Is.EqualTo(SmtpLineStatus.Line));
+        Assert.That(line.Length, Is.EqualTo(4));
+    }
+
+    [Test]
     public void A_default_framer_uses_the_rfc_limit_and_rejects_bare_line_ends()
     {
         var framer = default(SmtpLineFramer);

@@ -67,6 +67,16 @@ public sealed class TlsSessionTests
     }
 
     [Test]
+    public async Task Starttls_before_ehlo_is_out_of_order()
+    {
+        await using var h = new TlsSessionHarness(TlsSessionHarness.Endpoint());
+        await h.Client.ReadReplyAsync();
+        Assert.That(await h.Client.CommandAsync("STARTTLS"), Does.StartWith("503 5.5.1"));
+        Assert.That(await h.Client.CommandAsync("EHLO client.test"), Does.StartWith("250"));
+        Assert.That(await h.Client.CommandAsync("STARTTLS"), Does.StartWith("220 2.0.0"));
+    }
+
+    [Test]
     public async Task A_second_starttls_is_answered_503()
     {
         await using var h = new TlsSessionHarness(TlsSessionHarness.Endpoint());
