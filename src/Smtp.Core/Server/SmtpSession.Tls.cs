@@ -165,6 +165,12 @@ internal sealed partial class SmtpSession
         {
             try
             {
+                if (ReferenceEquals(_transport is StreamTransport t ? t.Stream : null, ssl))
+                {
+                    // RFC 8446 §6.1: close_notify before closing; OpenSSL 3 reports an EOF without it as an error.
+                    await ssl.ShutdownAsync().ConfigureAwait(false);
+                }
+
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (IsTransportFailure(ex))
