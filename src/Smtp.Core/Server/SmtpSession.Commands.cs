@@ -551,7 +551,10 @@ internal sealed partial class SmtpSession
     {
         try
         {
-            return await call(filter, _context, envelope, recipient, _aborted.Token).ConfigureAwait(false);
+            ValueTask<SmtpResult> pending = call(filter, _context, envelope, recipient, _aborted.Token);
+
+            // An abort must not wait for a host that ignores its token.
+            return pending.IsCompleted ? pending.Result : await pending.AsTask().WaitAsync(_aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsInterrupted(InterruptAbort))
         {

@@ -180,8 +180,15 @@ internal sealed partial class SmtpSession
 
         if (_plainTransport is { } plain && !ReferenceEquals(plain, _transport))
         {
-            await plain.Output.CompleteAsync().ConfigureAwait(false);
-            await plain.Input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await plain.Output.CompleteAsync().ConfigureAwait(false);
+                await plain.Input.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                // The peer is gone; nothing is left to release.
+            }
         }
     }
 
