@@ -30,8 +30,6 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_vrfy = new(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
     private static readonly SmtpReply s_expn = new(502, "5.5.1", "EXPN not available");
     private static readonly SmtpReply s_noTls = new(454, "4.7.0", "TLS not available");
-    private static readonly SmtpReply s_alreadySecure = new(503, "5.5.1", "Bad sequence of commands: TLS already active");
-    private static readonly SmtpReply s_readyForTls = new(220, "2.0.0", "Ready to start TLS");
     private static readonly SmtpReply s_noAuth = new(502, "5.5.1", "Authentication not available");
     private static readonly SmtpReply s_helloInLmtp = new(500, "5.5.1", "This is an LMTP server: use LHLO");
     private static readonly SmtpReply s_lhloInSmtp = new(500, "5.5.1", "LHLO is for LMTP only: use EHLO");
@@ -56,6 +54,7 @@ internal sealed partial class SmtpSession
         BdatSyntaxError,
         Reset,
         StartTls,
+        Auth,
     }
 
     private async ValueTask CommandLoopAsync()
@@ -114,7 +113,7 @@ internal sealed partial class SmtpSession
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;
-                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close or StepKind.StartTls)
+                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close or StepKind.StartTls or StepKind.Auth)
                     {
                         // The body (or nothing) follows: leave the loop with the line consumed.
                         break;
@@ -168,11 +167,20 @@ internal sealed partial class SmtpSession
                     continue;
 
                 case StepKind.StartTls:
-                    if (await StartTlsAsync().ConfigureAwait(false) == Outcome.Close)
+                    if (await StartTlsAsync(bytesAfterCommand: more).ConfigureAwait(false) == Outcome.Close)
                     {
                         return;
                     }
 
+                    continue;
+
+                case StepKind.Auth:
+                    if (await AuthenticateAsync().ConfigureAwait(false) == Outcome.Close)
+                    {
+                        return;
+                    }
+
+                    mustWait = false;
                     continue;
 
                 case StepKind.Bdat:
@@ -225,6 +233,11 @@ internal sealed partial class SmtpSession
                 return Error(SmtpReasons.ToReply(SmtpReason.BareLineFeed));
             case SmtpLineStatus.BareCarriageReturn:
                 return Error(SmtpReasons.ToReply(SmtpReason.BareCarriageReturn));
+        }
+
+        if (!CheckLineLength(line))
+        {
+            return Error(SmtpReasons.ToReply(SmtpReason.LineTooLong));
         }
 
         SmtpParseOptions parseOptions = _envelope is { IsUtf8: true } ? SmtpParseOptions.Utf8Transaction : SmtpParseOptions.None;
@@ -321,25 +334,10 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Help);
 
             case SmtpVerb.StartTls:
-                if (_options.TlsUpgrade is null)
-                {
-                    // Not advertised without an upgrade (RFC 3207 §4: 454 when TLS is not available).
-                    Reply(s_noTls);
-                    return new Step(StepKind.None, SmtpVerb.StartTls);
-                }
-
-                if (_context.IsSecure || !_context.IsExtended)
-                {
-                    // RFC 3207 §4.2: not twice; STARTTLS belongs to an EHLO session.
-                    return Error(_context.IsSecure ? s_alreadySecure : HelloFirst);
-                }
-
-                return new Step(StepKind.StartTls, SmtpVerb.StartTls);
+                return StartTls();
 
             default:
-                // AUTH: parsed, but not advertised until the SASL work is wired (RFC 4954 §4).
-                Reply(s_noAuth);
-                return new Step(StepKind.None, SmtpVerb.Auth);
+                return Auth(command);
         }
     }
 
@@ -408,42 +406,7 @@ internal sealed partial class SmtpSession
             "ENHANCEDSTATUSCODES",
             "DSN",
         ];
-        return _options.TlsUpgrade is not null && !_context.IsSecure ? [.. keywords, "STARTTLS"] : keywords;
-    }
-
-    /// <summary>
-    /// STARTTLS (RFC 3207): drop pipelined plaintext, 220, hand the transport to the upgrade, then start over
-    /// as if just connected (§4.2: knowledge from before the handshake is discarded).
-    /// </summary>
-    private async ValueTask<Outcome> StartTlsAsync()
-    {
-        if (Input.TryRead(out ReadResult pending))
-        {
-            // Bytes after STARTTLS arrived before our 220: a compliant client never sends them, and executing
-            // them after the handshake is the 2011 command injection. They are discarded, unread.
-            Input.AdvanceTo(pending.Buffer.End);
-        }
-
-        Reply(s_readyForTls);
-        await FlushAsync().ConfigureAwait(false);
-        try
-        {
-            _transport = await _options.TlsUpgrade!.UpgradeAsync(_transport, _aborted.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // After a failed handshake the byte stream is in an unknown state: nothing sensible can be said on it.
-            SmtpServerLog.Closing(_logger, _context.SessionId, "TLS handshake failed: " + ex.Message);
-            return Outcome.Close;
-        }
-
-        _framer.Reset();
-        await AbortTransactionAsync().ConfigureAwait(false);
-        _context.IsSecure = true;
-        _context.ClientName = null;
-        _context.IsExtended = false;
-        _ehloKeywords = null;
-        return Outcome.Continue;
+        return [.. keywords, .. SecurityKeywords()];
     }
 
     private Step Mail(in SmtpCommand command)
@@ -451,6 +414,12 @@ internal sealed partial class SmtpSession
         if (_envelope is not null)
         {
             return Error(s_nestedMail);
+        }
+
+        if (CheckMailPermitted() is { } refusal)
+        {
+            Reply(refusal);
+            return default;
         }
 
         bool hasParameters = command.Size.HasValue || command.Body != SmtpBodyType.None || command.SmtpUtf8
@@ -461,9 +430,9 @@ internal sealed partial class SmtpSession
             return Error(s_parametersNeedEhlo);
         }
 
-        if (command.HasAuthParameter || command.RequireTls)
+        if ((command.HasAuthParameter && _options.Authentication is null) || command.RequireTls)
         {
-            // Not advertised yet (AUTH, REQUIRETLS need the TLS/AUTH work): RFC 5321 §4.1.1.11 gives 555.
+            // Not advertised (AUTH without an authenticator, REQUIRETLS): RFC 5321 §4.1.1.11 gives 555.
             return Error(s_parameterNotOffered);
         }
 
@@ -487,6 +456,7 @@ internal sealed partial class SmtpSession
             IsUtf8 = command.SmtpUtf8,
             DsnReturn = command.Return,
             DsnEnvelopeId = envelopeId,
+            AuthorizedSender = MailAuthParameter(command.AuthParameter),
         };
         return new Step(StepKind.Mail, SmtpVerb.Mail) { Envelope = envelope };
     }
@@ -603,6 +573,11 @@ internal sealed partial class SmtpSession
             // Never log SASL data: keep the mechanism name only.
             int space = text.IndexOf(' ', 5);
             text = (space < 0 ? text : text[..space]) + " ***";
+        }
+        else if (verb == SmtpVerb.None && LooksLikeSaslResponse(line))
+        {
+            // A credential line sent after a refused AUTH (pipelined, or by a client that ignored the reply).
+            text = "***";
         }
 
         SmtpServerLog.ClientLine(_logger, _context.SessionId, text);
