@@ -296,10 +296,11 @@ public sealed class SmtpDataDecoder
     }
 
     /// <summary>
-    /// Copies, 32 bytes at a time, content in which every CR is followed by LF, every LF follows a CR and no line
-    /// starts with a dot: the common case, where the state machine has nothing to do. Each block is stored into the
-    /// window as it is scanned, so clean data is read once and written once. Returns where the scalar machine must
-    /// resume in the Middle state (on the LF of a CRLF pair only when that pair and the byte after it were checked).
+    /// Copies, 32 bytes at a time, content in which every CR is followed by LF and every LF follows a CR, dropping
+    /// the leading dot of stuffed lines: the common case, where the state machine has nothing to do. Each block is
+    /// stored into the window as it is scanned, so clean data is read once and written once. Returns where the
+    /// scalar machine must resume in the Middle state (on the LF of a CRLF pair only when that pair and the byte
+    /// after it were checked).
     /// </summary>
     /// <remarks>Precondition: <paramref name="span"/>[<paramref name="i"/>] is not LF (the scan checks each LF
     /// against the byte before it, which for the first byte lies outside the block).</remarks>
@@ -337,6 +338,20 @@ public sealed class SmtpDataDecoder
             if (attention != Vector256<byte>.Zero)
             {
                 int clean = BitOperations.TrailingZeroCount(attention.ExtractMostSignificantBits());
+
+                // RFC 5321 §4.5.2: CRLF, a dot, then a byte that is neither CR nor LF is a stuffed line, not the
+                // terminator: keep the CRLF (already stored), drop the dot and go on scanning from the byte after it.
+                // Only when the dot lies inside this block, so that the stored block holds the CRLF.
+                if (clean <= Vector256<byte>.Count - 3
+                    && Unsafe.Add(ref source, i + clean) == CR
+                    && Unsafe.Add(ref source, i + clean + 1) == LF
+                    && Unsafe.Add(ref source, i + clean + 3) is not CR and not LF)
+                {
+                    i += clean + 3;
+                    d += clean + 2;
+                    continue;
+                }
+
                 i += clean;
                 d += clean;
                 break;
