@@ -181,7 +181,7 @@ public sealed class SmtpDataDecoder
                         if (Vector256.IsHardwareAccelerated && span.Length - i >= VectorLookahead && span[i] != LF)
                         {
                             int start = i;
-                            i = CopyCleanVector256(span, i, ref window);
+                            i = CopyCleanBlocks(span, i, ref window);
                             if (i > start && span[i] == LF && span[i - 1] == CR)
                             {
                                 // The scan stopped on the LF of a CRLF it has already checked: finish the pair.
@@ -296,7 +296,7 @@ public sealed class SmtpDataDecoder
     }
 
     /// <summary>
-    /// Copies, 32 bytes at a time, content in which every CR is followed by LF and every LF follows a CR, dropping
+    /// Copies, a block at a time, content in which every CR is followed by LF and every LF follows a CR, dropping
     /// the leading dot of stuffed lines: the common case, where the state machine has nothing to do. Each block is
     /// stored into the window as it is scanned, so clean data is read once and written once. Returns where the
     /// scalar machine must resume in the Middle state (on the LF of a CRLF pair only when that pair and the byte
@@ -304,7 +304,7 @@ public sealed class SmtpDataDecoder
     /// </summary>
     /// <remarks>Precondition: <paramref name="span"/>[<paramref name="i"/>] is not LF (the scan checks each LF
     /// against the byte before it, which for the first byte lies outside the block).</remarks>
-    private static int CopyCleanVector256(ReadOnlySpan<byte> span, int i, ref OutputWindow window)
+    private static int CopyCleanBlocks(ReadOnlySpan<byte> span, int i, ref OutputWindow window)
     {
         if (window.Room < Vector256<byte>.Count && !window.TryMakeRoom(Vector256<byte>.Count))
         {
@@ -315,54 +315,129 @@ public sealed class SmtpDataDecoder
         Span<byte> buffer = window.Buffer;
         ref byte destination = ref MemoryMarshal.GetReference(buffer);
         int d = window.Position;
+
+        // The last positions where a 32-byte block (plus its two bytes of lookahead) can be read and stored.
         int lastInput = span.Length - VectorLookahead;
         int lastOutput = buffer.Length - Vector256<byte>.Count;
 
-        // Vector256 rather than Vector512: on the AVX-512 machine measured (AMD EPYC, .NET 10) the 512-bit form of
-        // the earlier scan loop was several times slower.
-        Vector256<byte> cr = Vector256.Create(CR);
-        Vector256<byte> lf = Vector256.Create(LF);
-        Vector256<byte> dot = Vector256.Create(Dot);
-        while (i <= lastInput && d <= lastOutput)
+        // Since this input position every byte scanned went to the output unchanged (no dot dropped).
+        int verbatimFrom = i;
+        while (true)
         {
-            // Bit j flags: a CR at j without LF at j+1, an LF at j+1 without CR at j, or CRLF at j followed by a dot.
-            Vector256<byte> block = Vector256.LoadUnsafe(ref source, (nuint)i);
-            Vector256<byte> isCr = Vector256.Equals(block, cr);
-            Vector256<byte> isLf = Vector256.Equals(Vector256.LoadUnsafe(ref source, (nuint)(i + 1)), lf);
-            Vector256<byte> isDot = Vector256.Equals(Vector256.LoadUnsafe(ref source, (nuint)(i + 2)), dot);
-            Vector256<byte> attention = (isCr ^ isLf) | (isCr & isDot);
-
-            // The whole block is stored even when only part of it is clean: only the clean prefix is counted, and
-            // the bytes after it are overwritten by what follows.
-            block.StoreUnsafe(ref destination, (nuint)d);
-            if (attention != Vector256<byte>.Zero)
+            // Bit j of the mask flags: a CR at j without LF at j+1, an LF at j+1 without CR at j, or CRLF at j
+            // followed by a dot. Blocks are stored whole even when only a prefix is clean: only the clean prefix is
+            // counted, and the bytes after it are overwritten by what follows.
+            ulong mask;
+            int size;
+            if (i <= lastInput - Vector256<byte>.Count && d <= lastOutput - Vector256<byte>.Count)
             {
-                int clean = BitOperations.TrailingZeroCount(attention.ExtractMostSignificantBits());
-
-                // RFC 5321 §4.5.2: CRLF, a dot, then a byte that is neither CR nor LF is a stuffed line, not the
-                // terminator: keep the CRLF (already stored), drop the dot and go on scanning from the byte after it.
-                // Only when the dot lies inside this block, so that the stored block holds the CRLF.
-                if (clean <= Vector256<byte>.Count - 3
-                    && Unsafe.Add(ref source, i + clean) == CR
-                    && Unsafe.Add(ref source, i + clean + 1) == LF
-                    && Unsafe.Add(ref source, i + clean + 3) is not CR and not LF)
+                // 64 bytes per round, as one 512-bit block where that is accelerated (measured about 1.3x faster
+                // than two 256-bit blocks on AMD EPYC with AVX-512), else as two 256-bit blocks.
+                size = 2 * Vector256<byte>.Count;
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    i += clean + 3;
-                    d += clean + 2;
+                    Vector512<byte> block = Vector512.LoadUnsafe(ref source, (nuint)i);
+                    Vector512<byte> isCr = Vector512.Equals(block, Vector512.Create(CR));
+                    Vector512<byte> isLf = Vector512.Equals(Vector512.LoadUnsafe(ref source, (nuint)i + 1), Vector512.Create(LF));
+                    Vector512<byte> isDot = Vector512.Equals(Vector512.LoadUnsafe(ref source, (nuint)i + 2), Vector512.Create(Dot));
+                    Vector512<byte> attention = (isCr ^ isLf) | (isCr & isDot);
+                    block.StoreUnsafe(ref destination, (nuint)d);
+                    if (attention == Vector512<byte>.Zero)
+                    {
+                        i += size;
+                        d += size;
+                        continue;
+                    }
+
+                    mask = attention.ExtractMostSignificantBits();
+                }
+                else
+                {
+                    Vector256<byte> first = Vector256.LoadUnsafe(ref source, (nuint)i);
+                    Vector256<byte> second = Vector256.LoadUnsafe(ref source, (nuint)i + 32);
+                    Vector256<byte> firstAttention = Attention(first, ref Unsafe.Add(ref source, i));
+                    Vector256<byte> secondAttention = Attention(second, ref Unsafe.Add(ref source, i + 32));
+                    first.StoreUnsafe(ref destination, (nuint)d);
+                    second.StoreUnsafe(ref destination, (nuint)d + 32);
+                    if ((firstAttention | secondAttention) == Vector256<byte>.Zero)
+                    {
+                        i += size;
+                        d += size;
+                        continue;
+                    }
+
+                    mask = firstAttention.ExtractMostSignificantBits() | ((ulong)secondAttention.ExtractMostSignificantBits() << 32);
+                }
+            }
+            else
+            {
+                if (i > lastInput)
+                {
+                    // Fewer than a block and its lookahead left (the tail of every segment): scan one last block
+                    // that overlaps bytes already copied unchanged, rewriting them with the same values, rather
+                    // than leave up to 33 bytes to the scalar machine.
+                    int back = i - lastInput;
+                    if (back >= Vector256<byte>.Count || lastInput < verbatimFrom || d - back > lastOutput)
+                    {
+                        break;
+                    }
+
+                    i = lastInput;
+                    d -= back;
+                }
+                else if (d > lastOutput)
+                {
+                    break;
+                }
+
+                size = Vector256<byte>.Count;
+                Vector256<byte> block = Vector256.LoadUnsafe(ref source, (nuint)i);
+                Vector256<byte> attention = Attention(block, ref Unsafe.Add(ref source, i));
+                block.StoreUnsafe(ref destination, (nuint)d);
+                if (attention == Vector256<byte>.Zero)
+                {
+                    i += size;
+                    d += size;
                     continue;
                 }
 
-                i += clean;
-                d += clean;
-                break;
+                mask = attention.ExtractMostSignificantBits();
             }
 
-            i += Vector256<byte>.Count;
-            d += Vector256<byte>.Count;
+            int clean = BitOperations.TrailingZeroCount(mask);
+
+            // RFC 5321 §4.5.2: CRLF, a dot, then a byte that is neither CR nor LF is a stuffed line, not the
+            // terminator: keep the CRLF (already stored), drop the dot and go on scanning from the byte after it.
+            // Only when the dot lies inside the block stored, so that it holds the CRLF.
+            if (clean <= size - 3
+                && Unsafe.Add(ref source, i + clean) == CR
+                && Unsafe.Add(ref source, i + clean + 1) == LF
+                && Unsafe.Add(ref source, i + clean + 3) is not CR and not LF)
+            {
+                i += clean + 3;
+                d += clean + 2;
+                verbatimFrom = i;
+                continue;
+            }
+
+            i += clean;
+            d += clean;
+            break;
         }
 
         window.Position = d;
         return i;
+    }
+
+    /// <summary>The attention bits of one 32-byte block (see <see cref="CopyCleanBlocks"/>); reads the two bytes
+    /// after it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<byte> Attention(Vector256<byte> block, ref byte at)
+    {
+        Vector256<byte> isCr = Vector256.Equals(block, Vector256.Create(CR));
+        Vector256<byte> isLf = Vector256.Equals(Vector256.LoadUnsafe(ref at, 1), Vector256.Create(LF));
+        Vector256<byte> isDot = Vector256.Equals(Vector256.LoadUnsafe(ref at, 2), Vector256.Create(Dot));
+        return (isCr ^ isLf) | (isCr & isDot);
     }
 
     internal static void CopyTo(ReadOnlySpan<byte> run, IBufferWriter<byte> output)
