@@ -178,10 +178,12 @@ public sealed class SmtpDataDecoder
             {
                 case State.Middle:
                     {
-                        if (Vector256.IsHardwareAccelerated && span.Length - i >= VectorLookahead && span[i] != LF)
+                        if (Vector128.IsHardwareAccelerated && span.Length - i >= Vector128<byte>.Count + 2 && span[i] != LF)
                         {
                             int start = i;
-                            i = CopyCleanBlocks(span, i, ref window);
+                            i = Vector256.IsHardwareAccelerated && span.Length - i >= VectorLookahead
+                                ? CopyCleanBlocks(span, i, ref window)
+                                : CopyCleanBlocks128(span, i, ref window);
                             if (i > start && span[i] == LF && span[i - 1] == CR)
                             {
                                 // The scan stopped on the LF of a CRLF it has already checked: finish the pair.
@@ -439,6 +441,64 @@ public sealed class SmtpDataDecoder
                 i += clean + 3;
                 d += clean + 2;
                 verbatimFrom = i;
+                continue;
+            }
+
+            i += clean;
+            d += clean;
+            break;
+        }
+
+        window.Position = d;
+        return i;
+    }
+
+    /// <summary>
+    /// <see cref="CopyCleanBlocks"/> for hardware with 128-bit vectors only (Arm64, x64 without AVX2): 16 bytes at a
+    /// time, the same attention bits and the same dropping of stuffed dots, without the tail overlap.
+    /// </summary>
+    /// <remarks>Precondition: <paramref name="span"/>[<paramref name="i"/>] is not LF.</remarks>
+    private static int CopyCleanBlocks128(ReadOnlySpan<byte> span, int i, ref OutputWindow window)
+    {
+        if (window.Room < Vector128<byte>.Count && !window.TryMakeRoom(Vector128<byte>.Count))
+        {
+            return i;
+        }
+
+        ref byte source = ref MemoryMarshal.GetReference(span);
+        Span<byte> buffer = window.Buffer;
+        ref byte destination = ref MemoryMarshal.GetReference(buffer);
+        int d = window.Position;
+        int lastInput = span.Length - Vector128<byte>.Count - 2;
+        int lastOutput = buffer.Length - Vector128<byte>.Count;
+        Vector128<byte> cr = Vector128.Create(CR);
+        Vector128<byte> lf = Vector128.Create(LF);
+        Vector128<byte> dot = Vector128.Create(Dot);
+        while (i <= lastInput && d <= lastOutput)
+        {
+            Vector128<byte> block = Vector128.LoadUnsafe(ref source, (nuint)i);
+            Vector128<byte> isCr = Vector128.Equals(block, cr);
+            Vector128<byte> isLf = Vector128.Equals(Vector128.LoadUnsafe(ref source, (nuint)i + 1), lf);
+            Vector128<byte> isDot = Vector128.Equals(Vector128.LoadUnsafe(ref source, (nuint)i + 2), dot);
+            Vector128<byte> attention = (isCr ^ isLf) | (isCr & isDot);
+            block.StoreUnsafe(ref destination, (nuint)d);
+            if (attention == Vector128<byte>.Zero)
+            {
+                i += Vector128<byte>.Count;
+                d += Vector128<byte>.Count;
+                continue;
+            }
+
+            int clean = BitOperations.TrailingZeroCount(attention.ExtractMostSignificantBits());
+
+            // RFC 5321 §4.5.2: a stuffed dot inside the block is dropped here, as in CopyCleanBlocks.
+            if (clean <= Vector128<byte>.Count - 3
+                && Unsafe.Add(ref source, i + clean) == CR
+                && Unsafe.Add(ref source, i + clean + 1) == LF
+                && Unsafe.Add(ref source, i + clean + 3) is not CR and not LF)
+            {
+                i += clean + 3;
+                d += clean + 2;
                 continue;
             }
 
