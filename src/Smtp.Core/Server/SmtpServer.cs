@@ -1,0 +1,321 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Smtp.Core.Server;
+
+/// <summary>
+/// An SMTP (or LMTP) server: listens on the configured endpoints, or runs sessions over transports the host
+/// provides, and answers clients on behalf of the host's filters and store.
+/// </summary>
+/// <remarks>
+/// Typical use: fill <see cref="SmtpServerOptions"/>, create the server, <see cref="StartAsync"/>, and on
+/// shutdown <see cref="StopAsync"/> (or dispose). Hosts with their own connection handling (ASP.NET Core
+/// connection middleware, tests over in-memory pipes) call <see cref="RunSessionAsync"/> per connection.
+/// </remarks>
+public sealed class SmtpServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _acceptLoops = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private IPEndPoint[] _localEndPoints = [];
+    private int _connections;
+    private int _started;
+    private int _stopped;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The configuration; validated here.</param>
+    /// <exception cref="ArgumentException">An option has a value that cannot work.</exception>
+    public SmtpServer(SmtpServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _logger = options.LoggerFactory?.CreateLogger("Smtp.Core.Server") ?? NullLogger.Instance;
+    }
+
+    /// <summary>The endpoints actually bound (port 0 resolved to the chosen port), in the order of <see cref="SmtpServerOptions.Endpoints"/>.</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
+
+    /// <summary>The number of sessions in progress.</summary>
+    public int ActiveSessionCount => _sessions.Count;
+
+    internal SmtpServerOptions Options { get; }
+
+    internal ILogger Logger => _logger;
+
+    internal bool IsStopping => _stopping.IsCancellationRequested;
+
+    /// <summary>Binds every endpoint of <see cref="SmtpServerOptions.Endpoints"/> and starts accepting connections.</summary>
+    /// <param name="cancellationToken">Cancels binding (not the server: use <see cref="StopAsync"/>).</param>
+    /// <exception cref="IOException">An endpoint cannot be bound (for example the port is in use); the message names it and nothing stays bound.</exception>
+    /// <exception cref="InvalidOperationException">The server was already started or stopped.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0 || _stopping.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("The server was already started.");
+        }
+
+        var bound = new List<IPEndPoint>();
+        try
+        {
+            foreach (SmtpEndpoint endpoint in Options.Endpoints)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var socket = new Socket(endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                _listeners.Add(socket);
+                if (endpoint.EndPoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    // [::] also takes IPv4 clients where the OS allows it, like most MTAs do.
+                    socket.DualMode = true;
+                }
+
+                try
+                {
+                    socket.Bind(endpoint.EndPoint);
+                    socket.Listen(endpoint.Backlog);
+                }
+                catch (SocketException ex)
+                {
+                    throw new IOException($"Cannot listen on {endpoint.EndPoint}: {ex.SocketErrorCode} ({ex.Message}).", ex);
+                }
+
+                var local = (IPEndPoint)socket.LocalEndPoint!;
+                bound.Add(local);
+                SmtpServerLog.Listening(_logger, local);
+            }
+        }
+        catch
+        {
+            foreach (Socket socket in _listeners)
+            {
+                socket.Dispose();
+            }
+
+            _listeners.Clear();
+            throw;
+        }
+
+        _localEndPoints = [.. bound];
+        foreach (Socket socket in _listeners)
+        {
+            _acceptLoops.Add(AcceptLoopAsync(socket));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one session over a transport the host accepted itself; completes when the session ended.</summary>
+    /// <param name="transport">The connection; the session completes both of its sides when it ends.</param>
+    /// <param name="remote">The client's endpoint, for the context, logs and the per-address limit.</param>
+    /// <param name="local">The server's endpoint, for the context.</param>
+    /// <param name="cancellationToken">Aborts the session at once (no 421, no grace period).</param>
+    /// <remarks>
+    /// The connection limits of <see cref="SmtpServerOptions"/> apply: a transport beyond them is answered
+    /// <c>421 4.7.0</c> and completed. Exceptions of the transport end the session; they are logged, not thrown.
+    /// </remarks>
+    public async Task RunSessionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        IPAddress? address = (remote as IPEndPoint)?.Address;
+        string? refusal = TryAcquireSlot(address);
+        if (refusal is not null)
+        {
+            SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+            SmtpServerLog.ConnectionRefused(_logger, remote, refusal);
+            await SmtpSession.RefuseAsync(transport, Options.ServerName, refusal).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
+            var session = new SmtpSession(this, transport, remote, local);
+            var run = session.RunAsync(cancellationToken);
+            _sessions[session] = run;
+            try
+            {
+                // Registered after start: a StopAsync racing with this sees the session and shuts it down.
+                if (_stopping.IsCancellationRequested)
+                {
+                    session.RequestShutdown();
+                }
+
+                await run.ConfigureAwait(false);
+            }
+            finally
+            {
+                _sessions.TryRemove(session, out _);
+            }
+        }
+        finally
+        {
+            ReleaseSlot(address);
+        }
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting, answers idle sessions <c>421 4.3.2</c> and closes them, lets a message
+    /// transfer in progress finish within <see cref="SmtpServerOptions.ShutdownGracePeriod"/>, then aborts what is left.
+    /// </summary>
+    /// <param name="cancellationToken">Ends the grace period early.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (Socket socket in _listeners)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        foreach (SmtpSession session in _sessions.Keys)
+        {
+            session.RequestShutdown();
+        }
+
+        Task all = Task.WhenAll(_sessions.Values);
+        try
+        {
+            await all.WaitAsync(Options.ShutdownGracePeriod, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            foreach (SmtpSession session in _sessions.Keys)
+            {
+                session.Abort();
+            }
+
+            await all.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the server (see <see cref="StopAsync"/>) and releases its resources.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        EndPoint endPoint = listener.LocalEndPoint!;
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // A connection reset between SYN and accept, or a transient resource shortage: keep accepting.
+                SmtpServerLog.AcceptFailed(_logger, endPoint, ex);
+                continue;
+            }
+
+            _ = Task.Run(() => ServeSocketAsync(client));
+        }
+    }
+
+    private async Task ServeSocketAsync(Socket socket)
+    {
+        try
+        {
+            socket.NoDelay = true;
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            await using (stream.ConfigureAwait(false))
+            {
+                // Small buffers and no read-ahead beyond what the session asks for: memory per connection stays
+                // bounded by the line limit and the buffer size, whatever the client sends.
+                var transport = new StreamDuplexPipe(
+                    PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)),
+                    PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true)));
+                await RunSessionAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        {
+            // The peer went away while the session was being set up or torn down.
+        }
+    }
+
+    private string? TryAcquireSlot(IPAddress? address)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return "shutting down";
+        }
+
+        if (Interlocked.Increment(ref _connections) > Options.MaxConnections)
+        {
+            Interlocked.Decrement(ref _connections);
+            return "too many connections";
+        }
+
+        if (address is not null)
+        {
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            int count = _perAddress.AddOrUpdate(address, 1, static (_, n) => n + 1);
+            if (count > Options.MaxConnectionsPerAddress)
+            {
+                ReleaseAddress(address);
+                Interlocked.Decrement(ref _connections);
+                return "too many connections from this address";
+            }
+        }
+
+        return null;
+    }
+
+    private void ReleaseSlot(IPAddress? address)
+    {
+        if (address is not null)
+        {
+            ReleaseAddress(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        }
+
+        Interlocked.Decrement(ref _connections);
+    }
+
+    private void ReleaseAddress(IPAddress address)
+    {
+        while (_perAddress.TryGetValue(address, out int count))
+        {
+            bool done = count <= 1
+                ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, count))
+                : _perAddress.TryUpdate(address, count - 1, count);
+            if (done)
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class StreamDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}

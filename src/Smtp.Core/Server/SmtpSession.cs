@@ -1,0 +1,367 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Smtp.Core.Protocol;
+
+namespace Smtp.Core.Server;
+
+/// <summary>
+/// One SMTP/LMTP session over an <see cref="IDuplexPipe"/>: the greeting, the command loop with its RFC 5321
+/// §4.1.4 state machine, and the message body phases. One instance per connection, never shared.
+/// </summary>
+/// <remarks>
+/// Replies are written into the output pipe and flushed once the input holds no further complete command, so
+/// a pipelined batch (RFC 2920) is answered with one flush. Timeouts, the DATA deadline, graceful shutdown and
+/// aborts all interrupt a pending read with <see cref="PipeReader.CancelPendingRead"/> and say why in
+/// <see cref="_interrupts"/>: no token source is created per read.
+/// </remarks>
+internal sealed partial class SmtpSession
+{
+    private const int InterruptTimeout = 1;
+    private const int InterruptDataDeadline = 2;
+    private const int InterruptShutdown = 4;
+    private const int InterruptAbort = 8;
+
+    private static readonly SmtpReply s_timeoutReply = new(421, "4.4.2", "Timeout waiting for input, closing connection");
+    private static readonly SmtpReply s_dataDeadlineReply = new(421, "4.4.2", "Message transfer took too long, closing connection");
+
+    private readonly SmtpServer _server;
+    private readonly SmtpServerOptions _options;
+    private readonly SmtpSessionContext _context;
+    private readonly ILogger _logger;
+    private readonly ITimer _idleTimer;
+    private readonly ITimer _dataTimer;
+    private readonly CancellationTokenSource _aborted = new();
+    private readonly byte[] _scratch;
+    private readonly SmtpReply _shutdownReply;
+    private IDuplexPipe _transport;
+    private SmtpLineFramer _framer;
+    private int _interrupts;
+    private int _errors;
+    private bool _inTransfer;
+    private Activity? _activity;
+
+    public SmtpSession(SmtpServer server, IDuplexPipe transport, EndPoint? remote, EndPoint? local)
+    {
+        _server = server;
+        _options = server.Options;
+        _logger = server.Logger;
+        _transport = transport;
+        _context = new SmtpSessionContext(NewSessionId(), remote, local, _options.Lmtp);
+        _framer = new SmtpLineFramer(_options.MaxLineLength, _options.BareLineEndings);
+        _scratch = ArrayPool<byte>.Shared.Rent(_options.MaxLineLength);
+        _idleTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptTimeout), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _dataTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptDataDeadline), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _shutdownReply = new SmtpReply(421, "4.3.2", _options.ServerName + " Service shutting down, closing connection");
+    }
+
+    private enum Outcome
+    {
+        Continue,
+        Close,
+    }
+
+    public ISmtpSessionContext Context => _context;
+
+    private PipeReader Input => _transport.Input;
+
+    private PipeWriter Output => _transport.Output;
+
+    /// <summary>Answers a connection beyond the limits with 421 and completes the transport.</summary>
+    public static async Task RefuseAsync(IDuplexPipe transport, string serverName, string reason)
+    {
+        try
+        {
+            // RFC 5321 §3.1: a server may refuse with 421 instead of the greeting and close.
+            SmtpReplyWriter.Write(transport.Output, new SmtpReply(421, "4.7.0", $"{serverName} {reason}, try again later"));
+            await transport.Output.FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            await transport.Output.CompleteAsync().ConfigureAwait(false);
+            await transport.Input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the session to its end; never throws for anything the peer or the host does.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        string outcome = "closed";
+        SmtpServerMetrics.ActiveSessions.Add(1);
+        _activity = SmtpServerMetrics.ActivitySource.StartActivity("smtp.session", ActivityKind.Server);
+        _activity?.SetTag("smtp.session_id", _context.SessionId);
+        _activity?.SetTag("network.peer.address", _context.RemoteAddress?.ToString());
+        SmtpServerLog.SessionStarted(_logger, _context.SessionId, _context.RemoteEndPoint);
+        using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static s => ((SmtpSession)s!).Abort(), this);
+        try
+        {
+            if (await GreetAsync().ConfigureAwait(false) == Outcome.Continue)
+            {
+                await CommandLoopAsync().ConfigureAwait(false);
+            }
+
+            await FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+            outcome = "transport failed";
+            SmtpServerLog.TransportFailed(_logger, _context.SessionId, ex);
+        }
+        finally
+        {
+            await AbortTransactionAsync().ConfigureAwait(false);
+            _idleTimer.Dispose();
+            _dataTimer.Dispose();
+            await Output.CompleteAsync().ConfigureAwait(false);
+            await Input.CompleteAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(_scratch);
+            _aborted.Dispose();
+            SmtpServerMetrics.ActiveSessions.Add(-1);
+            SmtpServerMetrics.SessionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            SmtpServerLog.SessionEnded(_logger, _context.SessionId, outcome);
+            _activity?.Dispose();
+        }
+    }
+
+    /// <summary>Graceful shutdown: an idle session answers 421 4.3.2 at once, a transfer finishes first.</summary>
+    public void RequestShutdown()
+    {
+        Interlocked.Or(ref _interrupts, InterruptShutdown);
+        if (!Volatile.Read(ref _inTransfer))
+        {
+            CancelPendingIo();
+        }
+    }
+
+    /// <summary>Ends the session now, whatever it is doing (shutdown grace period over, host cancellation).</summary>
+    public void Abort()
+    {
+        Interlocked.Or(ref _interrupts, InterruptAbort);
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session already ended.
+        }
+
+        CancelPendingIo();
+    }
+
+    private static bool IsTransportFailure(Exception ex)
+        => ex is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException
+            or System.Net.Sockets.SocketException or ConnectionAbortedException;
+
+    private static string NewSessionId()
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
+
+    private void Interrupt(int reason)
+    {
+        Interlocked.Or(ref _interrupts, reason);
+        CancelPendingIo();
+    }
+
+    private void CancelPendingIo()
+    {
+        try
+        {
+            Input.CancelPendingRead();
+            Output.CancelPendingFlush();
+            _bodyPipe?.Writer.CancelPendingFlush();
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        {
+            // The transport is already completed: the session is ending anyway.
+        }
+    }
+
+    private bool IsInterrupted(int reasons) => (Volatile.Read(ref _interrupts) & reasons) != 0;
+
+    private async ValueTask<Outcome> GreetAsync()
+    {
+        if (_options.ConnectionFilter is { } filter)
+        {
+            SmtpResult result;
+            try
+            {
+                result = await filter.AcceptConnectionAsync(_context, _aborted.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!IsInterrupted(InterruptAbort))
+            {
+                SmtpServerLog.HandlerFailed(_logger, _context.SessionId, ex);
+                result = SmtpResult.Reject(421, "4.3.0", _options.ServerName + " Local error, try again later");
+            }
+
+            if (!result.IsAccepted)
+            {
+                Reply(result.Reply!.Value);
+                SmtpServerLog.Closing(_logger, _context.SessionId, "refused by the connection filter");
+                return Outcome.Close;
+            }
+        }
+
+        if (_options.GreetingDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(_options.GreetingDelay, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Outcome.Close;
+            }
+        }
+
+        // RFC 5321 §4.3.1: the client waits for the greeting. Bytes already here were sent blind, the mark of a
+        // bot or of a client that would take later replies for the wrong commands: refuse it (as Postfix does).
+        if (Input.TryRead(out ReadResult early))
+        {
+            bool spoke = !early.Buffer.IsEmpty;
+            Input.AdvanceTo(early.Buffer.Start);
+            if (spoke)
+            {
+                Reply(new SmtpReply(554, "5.5.0", "SMTP protocol synchronization error: input before the greeting"));
+                SmtpServerLog.Closing(_logger, _context.SessionId, "client spoke before the greeting");
+                return Outcome.Close;
+            }
+        }
+
+        if (IsInterrupted(InterruptShutdown | InterruptAbort))
+        {
+            Reply(_shutdownReply);
+            return Outcome.Close;
+        }
+
+        // RFC 2034 §3: the greeting carries no enhanced code; it names no software or version.
+        Reply(new SmtpReply(220, null, _options.ServerName + (_options.Lmtp ? " LMTP" : " ESMTP") + " Service ready"));
+        return Outcome.Continue;
+    }
+
+    /// <summary>
+    /// Reads the next input, arming the command timeout. Pending replies are flushed before waiting, but not when
+    /// <paramref name="preferBuffered"/> and input is already buffered: a pipelined BDAT chunk, say, is read
+    /// without a flush so that its reply joins the batch.
+    /// </summary>
+    /// <param name="preferBuffered">
+    /// Take buffered input without flushing. Only for callers that consume everything they are given (body
+    /// phases), since a buffer already examined would be returned again.
+    /// </param>
+    private async ValueTask<ReadResult> ReadAsync(bool preferBuffered = false)
+    {
+        if (preferBuffered && Input.TryRead(out ReadResult buffered))
+        {
+            if (!buffered.Buffer.IsEmpty || buffered.IsCompleted || buffered.IsCanceled)
+            {
+                return buffered;
+            }
+
+            Input.AdvanceTo(buffered.Buffer.Start);
+        }
+
+        await FlushAsync().ConfigureAwait(false);
+        _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            return await Input.ReadAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async ValueTask FlushAsync()
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            if (Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
+            {
+                return;
+            }
+
+            // A client that does not read its replies must not hold the session either.
+            _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            FlushResult result;
+            try
+            {
+                result = await Output.FlushAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            if (!result.IsCanceled || result.IsCompleted)
+            {
+                return;
+            }
+
+            // The first cancellation may be left over from an interrupt aimed at a read; a second one is real.
+            if (attempt > 0 && IsInterrupted(InterruptTimeout | InterruptAbort | InterruptDataDeadline))
+            {
+                throw new ConnectionAbortedException("The client does not read its replies.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Answers an interrupted read. Returns <see cref="Outcome.Continue"/> only for a shutdown request that must
+    /// wait (a transfer is in progress).
+    /// </summary>
+    private Outcome OnInterrupted(bool inTransfer)
+    {
+        int reasons = Volatile.Read(ref _interrupts);
+        if ((reasons & InterruptAbort) != 0)
+        {
+            Reply(_shutdownReply);
+            SmtpServerLog.Closing(_logger, _context.SessionId, "aborted");
+            return Outcome.Close;
+        }
+
+        if ((reasons & InterruptDataDeadline) != 0)
+        {
+            Reply(s_dataDeadlineReply);
+            SmtpServerLog.Closing(_logger, _context.SessionId, "DATA deadline passed");
+            return Outcome.Close;
+        }
+
+        if ((reasons & InterruptTimeout) != 0)
+        {
+            // RFC 5321 §4.5.3.2: after a timeout the server closes, with a 421 first (§3.8).
+            Reply(s_timeoutReply);
+            SmtpServerLog.Closing(_logger, _context.SessionId, "command timeout");
+            return Outcome.Close;
+        }
+
+        if ((reasons & InterruptShutdown) != 0 && !inTransfer)
+        {
+            Reply(_shutdownReply);
+            SmtpServerLog.Closing(_logger, _context.SessionId, "server shutting down");
+            return Outcome.Close;
+        }
+
+        return Outcome.Continue;
+    }
+
+    private void Reply(in SmtpReply reply)
+    {
+        SmtpReplyWriter.Write(Output, reply);
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            SmtpServerLog.ServerReply(_logger, _context.SessionId, reply.ToString());
+        }
+    }
+
+    private sealed class ConnectionAbortedException(string message) : IOException(message);
+}

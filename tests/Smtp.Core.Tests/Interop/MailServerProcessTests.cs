@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Smtp.Core.Tests.Support;
+
+namespace Smtp.Core.Tests.Interop;
+
+/// <summary>
+/// The built samples/MailServer run as a process, as a user would: it prints where it listens, takes mail
+/// from swaks into its Maildir, and exits 0 on SIGTERM; bad options and busy ports exit non-zero.
+/// </summary>
+[TestFixture]
+[Category("Interop")]
+[Platform(Include = "Linux,MacOsX")]
+public sealed class MailServerProcessTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private DirectoryInfo _work = null!;
+
+    [SetUp]
+    public void CreateWorkDirectory() => _work = Directory.CreateTempSubdirectory("smtp-core-sample-");
+
+    [TearDown]
+    public void DeleteWorkDirectory() => _work.Delete(recursive: true);
+
+    /// <summary>The sample's dll, copied next to the tests by the project reference.</summary>
+    private static string SampleDll
+    {
+        get
+        {
+            var dll = Path.Combine(TestContext.CurrentContext.TestDirectory, "MailServer.dll");
+            Assert.That(File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")), Is.True, $"{dll} and its runtimeconfig");
+            return dll;
+        }
+    }
+
+    private static string Dotnet =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : ExternalTool.Require("dotnet");
+
+    private static BackgroundProcess StartSample(params string[] arguments) => BackgroundProcess.Start(Dotnet, [SampleDll, .. arguments]);
+
+    private static async Task<int> ListeningPortAsync(BackgroundProcess sample)
+    {
+        var line = await sample.WaitForLineAsync(l => l.StartsWith("Listening on 127.0.0.1:", StringComparison.Ordinal), StartTimeout);
+        return int.Parse(line.AsSpan("Listening on 127.0.0.1:".Length).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    [Test]
+    public async Task The_sample_stores_a_message_from_swaks_and_exits_0_on_sigterm()
+    {
+        var swaks = ExternalTool.Require("swaks");
+        var maildir = Path.Combine(_work.FullName, "maildir"); // does not exist yet: the sample creates it
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--maildir", maildir);
+        var port = await ListeningPortAsync(sample);
+        Assert.That(port, Is.Not.Zero);
+        Assert.That(sample.StandardOutput, Does.Contain(Path.Combine(maildir, "new")));
+
+        var message = Encoding.ASCII.GetBytes("From: a@example.org\r\nTo: b@example.com\r\nSubject: sample\r\n\r\nvia the sample process\r\n.dot\r\n");
+        var file = Path.Combine(_work.FullName, "message.eml");
+        await File.WriteAllBytesAsync(file, message);
+        (await ExternalTool.RunAsync(swaks,
+            ["--server", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--from", "a@example.org", "--to", "b@example.com", "--data", "@" + file, "--timeout", "30"],
+            TimeSpan.FromSeconds(60))).AssertSuccess();
+
+        sample.Terminate();
+        Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Describe());
+        foreach (var sub in new[] { "tmp", "new", "cur" })
+        {
+            Assert.That(Directory.Exists(Path.Combine(maildir, sub)), Is.True, sub);
+        }
+
+        // swaks ends DATA with CRLF "." CRLF after the file: one more CRLF than the file.
+        await MaildirAssert.HoldsSingleAsync(maildir, [.. message, .. "\r\n"u8], TimeSpan.FromSeconds(5));
+    }
+
+    [Test]
+    public async Task A_port_in_use_is_reported_with_a_non_zero_exit()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var busy = ((IPEndPoint)occupant.LocalEndpoint).Port;
+        await using var sample = StartSample("--listen", $"127.0.0.1:{busy}", "--discard");
+        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.EqualTo(1));
+        Assert.That(sample.StandardError, Does.Contain($"127.0.0.1:{busy}"));
+        Assert.That(sample.StandardOutput, Does.Not.Contain("Listening on"));
+    }
+
+    [Test]
+    public async Task A_bad_option_exits_2_with_the_reason_and_usage()
+    {
+        await using var sample = StartSample("--listen", "nowhere");
+        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.EqualTo(2));
+        Assert.That(sample.StandardError, Does.Contain("'nowhere'").And.Contain("Usage: MailServer"));
+    }
+
+    [Test]
+    public async Task Tls_and_auth_options_are_refused_as_not_supported_yet()
+    {
+        await using var sample = StartSample("--user", "alice:secret", "--require-auth");
+        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.EqualTo(2));
+        Assert.That(sample.StandardError, Does.Contain("not supported yet").And.Not.Contain("secret"));
+    }
+
+    [Test]
+    public async Task Help_exits_0_with_usage()
+    {
+        await using var sample = StartSample("--help");
+        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.Zero);
+        Assert.That(sample.StandardOutput, Does.Contain("--listen ADDR:PORT").And.Contain("--maildir DIR"));
+    }
+}

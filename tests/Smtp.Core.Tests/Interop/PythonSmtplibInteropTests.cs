@@ -1,0 +1,86 @@
+using System.Text;
+using Smtp.Core.Tests.Support;
+
+namespace Smtp.Core.Tests.Interop;
+
+/// <summary>Python's smtplib (standard library) sending prepared messages as bytes.</summary>
+[TestFixture]
+[Category("Interop")]
+[Platform(Include = "Linux,MacOsX")]
+public sealed class PythonSmtplibInteropTests : InteropTestBase
+{
+    private static string Script => Path.Combine(TestContext.CurrentContext.TestDirectory, "Interop", "scripts", "smtplib_send.py");
+
+    private async Task SendAsync(string file, string sender, IEnumerable<string> recipients, params string[] extra)
+    {
+        var python = ExternalTool.Require("python3");
+        var arguments = new List<string> { Script, "127.0.0.1", Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--sender", sender, "--file", file };
+        foreach (var recipient in recipients)
+        {
+            arguments.Add("--to");
+            arguments.Add(recipient);
+        }
+
+        arguments.AddRange(extra);
+        (await ExternalTool.RunAsync(python, arguments, ToolTimeout)).AssertSuccess();
+    }
+
+    [Test]
+    public async Task A_message_sent_as_bytes_is_stored_byte_for_byte()
+    {
+        // Bytes ending in CRLF with no line starting with '.': smtplib puts them on the wire unchanged.
+        var message = Encoding.ASCII.GetBytes(
+            "From: Alice <alice@example.org>\r\nTo: Bob <bob@example.com>\r\nSubject: smtplib plain\r\n"
+            + "Message-ID: <smtplib-plain@example.org>\r\n\r\nHello from Python.\r\n\r\n  indented line\r\n\ttab line\r\nlast line\r\n");
+        await SendAsync(WriteMessageFile("plain.eml", message), "alice@example.org", ["bob@example.com"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+    }
+
+    [Test]
+    public async Task A_message_to_several_recipients_is_accepted_for_all_and_stored_once()
+    {
+        var message = Encoding.ASCII.GetBytes(
+            "From: alice@example.org\r\nTo: undisclosed-recipients:;\r\nSubject: several\r\n\r\nOne copy, three recipients.\r\n");
+        await SendAsync(WriteMessageFile("several.eml", message), "alice@example.org",
+            ["bob@example.com", "carol@example.net", "dave@sub.example.org"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+        var clientSide = Encoding.ASCII.GetString(Server.Recorder.ClientBytes.Single());
+        Assert.That(clientSide, Does.Contain("TO:<carol@example.net>").IgnoreCase, "all recipients went through the recorder");
+    }
+
+    [Test]
+    public async Task Several_messages_over_one_session_are_each_stored()
+    {
+        var message = Encoding.ASCII.GetBytes("Subject: repeated\r\n\r\nsame bytes each time\r\n");
+        await SendAsync(WriteMessageFile("repeat.eml", message), "a@example.org", ["b@example.com"], "--count", "5");
+
+        await MaildirAssert.HoldsExactlyAsync(Server.Maildir.Path, Enumerable.Repeat(message, 5).ToList(), DeliveryTimeout);
+        Assert.That(Server.Recorder.ClientBytes, Has.Count.EqualTo(1), "one session");
+    }
+
+    [Test]
+    public async Task An_smtputf8_message_with_utf8_addresses_and_body_is_stored_byte_for_byte()
+    {
+        // RFC 6531: with SMTPUTF8 on MAIL FROM, addresses and headers may carry UTF-8 as is.
+        var message = Encoding.UTF8.GetBytes(
+            "From: Jörg Müller <jörg@bücher.example>\r\nTo: 用户 <用户@例子.example>\r\nSubject: Grüße, 你好, привет\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            + "Ünïcödé body: ½ € 😀\r\n");
+        await SendAsync(WriteMessageFile("utf8.eml", message), "jörg@bücher.example", ["用户@例子.example"], "--smtputf8");
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+        var clientSide = Encoding.UTF8.GetString(Server.Recorder.ClientBytes.Single());
+        Assert.That(clientSide, Does.Contain("FROM:<jörg@bücher.example>").And.Contain("SMTPUTF8"));
+    }
+
+    [Test]
+    public async Task Leading_dots_are_stuffed_by_smtplib_and_unstuffed_by_the_server()
+    {
+        var message = Encoding.ASCII.GetBytes("Subject: dots\r\n\r\n.\r\n..\r\n.leading\r\n. space\r\nmiddle . dot\r\n.\r\n");
+        await SendAsync(WriteMessageFile("dots.eml", message), "a@example.org", ["b@example.com"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+    }
+}

@@ -1,0 +1,115 @@
+using Smtp.Core.Tests.Support;
+
+namespace Smtp.Core.Tests.Server;
+
+/// <summary>RFC 5321 §4.5.3.2 timeouts and the DATA deadline, on a fake clock.</summary>
+public sealed class SessionTimeoutTests
+{
+    [Test]
+    public async Task An_idle_client_gets_421_after_the_command_timeout()
+    {
+        await using var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 1);
+        h.Time.Advance(TimeSpan.FromMinutes(4));
+        Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 1);
+
+        // The timeout restarts with each command: four more minutes are not enough...
+        h.Time.Advance(TimeSpan.FromMinutes(4));
+        Assert.That(h.Session.IsCompleted, Is.False);
+
+        // ...five are.
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.4.2"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
+    public async Task A_client_silent_in_the_middle_of_data_gets_421_and_nothing_is_stored()
+    {
+        await using var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            S: 250
+            C: RCPT TO:<d@e.f>
+            S: 250
+            C: DATA
+            S: 354
+            C: part of a message
+            """);
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 2, () => $"armed {h.Time.ArmedTimerCount} at {h.Time.GetUtcNow()} session {h.Session.Status} reply {h.ReadLineAsync().Result}");
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.4.2"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+        Assert.That(h.Store.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task A_trickling_client_is_stopped_by_the_data_deadline()
+    {
+        long received = 0;
+        await using var h = new SessionHarness(o =>
+        {
+            o.CommandTimeout = TimeSpan.FromMinutes(5);
+            o.DataTimeout = TimeSpan.FromMinutes(10);
+            o.MessageStore = Smtp.Core.Server.MessageStore.FromDelegate(async (_, _, body, ct) =>
+            {
+                while (true)
+                {
+                    var read = await body.ReadAsync(ct);
+                    Interlocked.Add(ref received, read.Buffer.Length);
+                    body.AdvanceTo(read.Buffer.End);
+                    if (read.IsCompleted)
+                    {
+                        return Smtp.Core.Server.SmtpResult.Accept();
+                    }
+                }
+            });
+        });
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            S: 250
+            C: RCPT TO:<d@e.f>
+            S: 250
+            C: DATA
+            S: 354
+            """);
+
+        // A line every four minutes never trips the command timeout, but the whole transfer is bounded.
+        for (int i = 1; i <= 3; i++)
+        {
+            await h.SendAsync("line\r\n");
+            long expected = i * 6;
+            await SessionLimitsTests.WaitUntilAsync(() => Interlocked.Read(ref received) == expected && h.Time.ArmedTimerCount == 2);
+            Assert.That(h.Session.IsCompleted, Is.False);
+            h.Time.Advance(TimeSpan.FromMinutes(i < 3 ? 4 : 2));
+        }
+
+        Assert.That(await h.ReadReplyAsync(), Is.EqualTo("421 4.4.2 Message transfer took too long, closing connection"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
+    public async Task The_data_deadline_is_disarmed_after_the_message()
+    {
+        await using var h = new SessionHarness(o => o.DataTimeout = TimeSpan.FromMinutes(1));
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            C: RCPT TO:<d@e.f>
+            S: 250
+            S: 250
+            C: DATA
+            S: 354
+            C: x
+            C: .
+            S: 250 2.0.0
+            """);
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 1);
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
+    }
+}
