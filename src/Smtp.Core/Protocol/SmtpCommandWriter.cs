@@ -129,7 +129,7 @@ public static class SmtpCommandWriter
         writer.Write("AUTH "u8);
         writer.WriteUtf8(mechanism);
         writer.Write((byte)' ');
-        WriteBase64(ref writer, output, initialResponse);
+        WriteBase64(ref writer, initialResponse);
         writer.Write("\r\n"u8);
         writer.Commit();
     }
@@ -144,7 +144,7 @@ public static class SmtpCommandWriter
         var writer = new ProtocolBufferWriter(output, 2 + Base64.GetMaxEncodedToUtf8Length(response.Length));
         if (!response.IsEmpty)
         {
-            WriteBase64(ref writer, output, response);
+            WriteBase64(ref writer, response);
         }
 
         writer.Write("\r\n"u8);
@@ -155,7 +155,7 @@ public static class SmtpCommandWriter
     /// <param name="output">Receives the line.</param>
     public static void WriteAuthCancel(IBufferWriter<byte> output) => WriteConstant(output, "*\r\n"u8);
 
-    private static void WriteBase64(ref ProtocolBufferWriter writer, IBufferWriter<byte> output, scoped ReadOnlySpan<byte> data)
+    private static void WriteBase64(ref ProtocolBufferWriter writer, scoped ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {

@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Smtp.Core.Protocol;
 
@@ -159,6 +162,11 @@ public sealed class SmtpDataDecoder
             {
                 case State.Middle:
                     {
+                        if (span[i] is not CR and not LF)
+                        {
+                            i = SkipCleanLines(span, i);
+                        }
+
                         int k = span[i..].IndexOfAny(CR, LF);
                         if (k < 0)
                         {
@@ -259,6 +267,50 @@ public sealed class SmtpDataDecoder
         _state = state;
         return i;
     }
+
+    /// <summary>
+    /// Skips, 32 bytes at a time, content in which every CR is followed by LF, every LF follows a CR and no line
+    /// starts with a dot: the common case, where the state machine has nothing to do. Returns where the scalar
+    /// machine must resume in the Middle state (never on the LF of a CRLF pair).
+    /// </summary>
+    /// <remarks>Precondition: <paramref name="span"/>[<paramref name="i"/>] is neither CR nor LF.</remarks>
+    private static int SkipCleanLines(ReadOnlySpan<byte> span, int i)
+    {
+        if (!Vector256.IsHardwareAccelerated)
+        {
+            return i;
+        }
+
+        int start = i;
+        ref byte origin = ref MemoryMarshal.GetReference(span);
+        // Vector256 rather than Vector512: on the AVX-512 machine measured (AMD EPYC, .NET 10) the 512-bit form of
+        // this loop was several times slower.
+        Vector256<byte> cr = Vector256.Create(CR);
+        Vector256<byte> lf = Vector256.Create(LF);
+        Vector256<byte> dot = Vector256.Create(Dot);
+        while (i + Vector256<byte>.Count + 2 <= span.Length)
+        {
+            // Bit j flags: a CR at j without LF at j+1, an LF at j+1 without CR at j, or CRLF at j followed by a dot.
+            Vector256<byte> isCr = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)i), cr);
+            Vector256<byte> isLf = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)(i + 1)), lf);
+            Vector256<byte> isDot = Vector256.Equals(Vector256.LoadUnsafe(ref origin, (nuint)(i + 2)), dot);
+            Vector256<byte> attention = (isCr ^ isLf) | (isCr & isDot);
+            if (attention != Vector256<byte>.Zero)
+            {
+                i += BitOperations.TrailingZeroCount(attention.ExtractMostSignificantBits());
+                break;
+            }
+
+            i += Vector256<byte>.Count;
+        }
+
+        return StepOverLineFeed(span, start, i);
+    }
+
+    // Stopped on the LF of a CRLF: resume after it. The next byte is not a dot (that would have stopped the
+    // scan at the CR), so the line start needs no special handling.
+    private static int StepOverLineFeed(ReadOnlySpan<byte> span, int start, int i)
+        => i > start && i < span.Length && span[i] == LF && span[i - 1] == CR ? i + 1 : i;
 
     private void Write(ReadOnlySpan<byte> run, IBufferWriter<byte> output)
     {

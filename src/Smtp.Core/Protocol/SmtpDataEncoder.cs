@@ -42,7 +42,8 @@ public sealed class SmtpDataEncoder
             _afterCr = false;
             if (input[0] == LF)
             {
-                runStart = i = 1;
+                // The CR went out with the previous piece; this LF completes the pair.
+                i = 1;
             }
             else
             {

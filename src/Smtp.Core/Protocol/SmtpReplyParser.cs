@@ -54,7 +54,7 @@ public sealed class SmtpReplyParser
     {
         var reader = new SequenceReader<byte>(buffer);
         SmtpReplyParseStatus status = TryParse(ref reader, out reply);
-        consumed = reader.Position;
+        consumed = status == SmtpReplyParseStatus.Success ? reader.Position : buffer.Start;
         return status;
     }
 
@@ -186,7 +186,8 @@ public sealed class SmtpReplyParser
         return false;
     }
 
-    /// <summary>RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39, then "-", SP or the end of the line.</summary>
+    /// <summary>RFC 5321 §4.2: Reply-code = %x32-35 %x30-35 %x30-39, then "-", SP or the end of the line. The second
+    /// digit is accepted as any digit, as the writer (and real servers) may use one above 5.</summary>
     internal static bool TryReadHeader(in ReadOnlySequence<byte> line, out int code, out byte separator)
     {
         code = 0;
@@ -199,7 +200,7 @@ public sealed class SmtpReplyParser
         Span<byte> head = stackalloc byte[4];
         int n = (int)Math.Min(4, line.Length);
         line.Slice(0, n).CopyTo(head);
-        if (head[0] is < (byte)'2' or > (byte)'5' || head[1] is < (byte)'0' or > (byte)'5' || head[2] is < (byte)'0' or > (byte)'9')
+        if (head[0] is < (byte)'2' or > (byte)'5' || head[1] is < (byte)'0' or > (byte)'9' || head[2] is < (byte)'0' or > (byte)'9')
         {
             return false;
         }

@@ -40,7 +40,9 @@ public static class SmtpReplyWriter
         {
             int lf = text.IndexOf('\n');
             ReadOnlySpan<char> line = lf < 0 ? text : text[..lf];
-            writer.WriteNumber(reply.Code);
+            writer.Write((byte)('0' + (reply.Code / 100)));
+            writer.Write((byte)('0' + (reply.Code / 10 % 10)));
+            writer.Write((byte)('0' + (reply.Code % 10)));
             if (lf >= 0)
             {
                 writer.Write((byte)'-');
@@ -193,7 +195,18 @@ public static class SmtpReplyWriter
             && IsDigits(code[(dot + 1)..]);
     }
 
-    private static bool IsDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
+    private static bool IsDigits(ReadOnlySpan<char> s)
+    {
+        foreach (char c in s)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return !s.IsEmpty;
+    }
 
     private static void ThrowIfBreaksLine(string? value, string name)
     {
