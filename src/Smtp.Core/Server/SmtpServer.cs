@@ -116,7 +116,7 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <param name="transport">The connection; the session completes both of its sides when it ends.</param>
     /// <param name="remote">The client's endpoint, for the context, logs and the per-address limit.</param>
     /// <param name="local">The server's endpoint, for the context.</param>
-    /// <param name="cancellationToken">Aborts the session at once (no 421, no grace period).</param>
+    /// <param name="cancellationToken">Aborts the session at once: a message in transfer is dropped, a 421 4.3.2 is attempted, the transport is completed.</param>
     /// <remarks>
     /// The connection limits of <see cref="SmtpServerOptions"/> apply: a transport beyond them is answered
     /// <c>421 4.7.0</c> and completed. Exceptions of the transport end the session; they are logged, not thrown.

@@ -17,6 +17,7 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_nestedMail = new(503, "5.5.1", "Bad sequence of commands: a transaction is already open");
     private static readonly SmtpReply s_needMail = new(503, "5.5.1", "Bad sequence of commands: send MAIL first");
     private static readonly SmtpReply s_noRecipients = new(554, "5.5.1", "No valid recipients");
+    private static readonly SmtpReply s_noRecipientsLmtp = new(503, "5.5.1", "No valid recipients");
     private static readonly SmtpReply s_dataAfterBdat = new(503, "5.5.1", "Bad sequence of commands: the message is being sent with BDAT");
     private static readonly SmtpReply s_binaryNeedsBdat = new(503, "5.5.1", "Bad sequence of commands: BODY=BINARYMIME requires BDAT");
     private static readonly SmtpReply s_rcptAfterBdat = new(503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
@@ -33,6 +34,8 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_lhloInSmtp = new(500, "5.5.1", "LHLO is for LMTP only: use EHLO");
     private static readonly SmtpReply s_tooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
     private static readonly SmtpReply s_pipelinedData = new(554, "5.5.0", "SMTP protocol synchronization error: message text sent before the 354 reply");
+
+    private const int MaxUnflushedReplyBytes = 32 * 1024;
 
     private SmtpEnvelope? _envelope;
     private Activity? _transactionActivity;
@@ -58,6 +61,14 @@ internal sealed partial class SmtpSession
         bool mustWait = true;
         while (true)
         {
+            if (_errors > _options.MaxProtocolErrors)
+            {
+                // A client that keeps sending garbage is broken or probing: stop listening to it.
+                Reply(s_tooManyErrors);
+                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
+                return;
+            }
+
             if (IsInterrupted(InterruptShutdown | InterruptAbort | InterruptTimeout | InterruptDataDeadline)
                 && OnInterrupted(inTransfer: false) == Outcome.Close)
             {
@@ -112,6 +123,12 @@ internal sealed partial class SmtpSession
                     {
                         break;
                     }
+
+                    if (Output.CanGetUnflushedBytes && Output.UnflushedBytes > MaxUnflushedReplyBytes)
+                    {
+                        // An enormous batch: send what is due rather than buffer replies without bound.
+                        await FlushAsync().ConfigureAwait(false);
+                    }
                 }
             }
             finally
@@ -129,10 +146,7 @@ internal sealed partial class SmtpSession
 
             if (_errors > _options.MaxProtocolErrors)
             {
-                // A client that keeps sending garbage is broken or probing: stop listening to it.
-                Reply(s_tooManyErrors);
-                SmtpServerLog.Closing(_logger, _context.SessionId, "too many protocol errors");
-                return;
+                continue;
             }
 
             switch (step.Kind)
@@ -315,8 +329,8 @@ internal sealed partial class SmtpSession
             return s_needMail;
         }
 
-        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554.
-        return _envelope.Recipients.Count == 0 ? s_noRecipients : null;
+        // RFC 5321 §3.3: DATA without an accepted recipient gets 503 or 554; RFC 2033 §4.2 requires 503 in LMTP.
+        return _envelope.Recipients.Count == 0 ? (_options.Lmtp ? s_noRecipientsLmtp : s_noRecipients) : null;
     }
 
     private Step Error(in SmtpReply reply)

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Smtp.Core.Server;
+using Smtp.Core.Storage;
+
+namespace Smtp.Core.Tests.Server;
+
+public sealed class SocketSmokeTests
+{
+    [Test]
+    public async Task A_tcp_client_can_greet_send_a_message_and_quit()
+    {
+        var store = new InMemoryMessageStore();
+        var options = new SmtpServerOptions { ServerName = "mx.test", MessageStore = store };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        IPEndPoint bound = server.LocalEndPoints.Single();
+        Assert.That(bound.Port, Is.Not.Zero);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(bound);
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        async Task<string> Line() => await reader.ReadLineAsync(timeout.Token) ?? "<eof>";
+        async Task Send(string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text), timeout.Token);
+
+        Assert.That(await Line(), Is.EqualTo("220 mx.test ESMTP Service ready"));
+        await Send("EHLO client.test\r\n");
+        string line;
+        do
+        {
+            line = await Line();
+        }
+        while (line.StartsWith("250-", StringComparison.Ordinal));
+        Assert.That(line, Is.EqualTo("250 DSN"));
+        await Send("MAIL FROM:<a@b.c>\r\nRCPT TO:<d@e.f>\r\nDATA\r\n");
+        Assert.That(await Line(), Does.StartWith("250 2.1.0"));
+        Assert.That(await Line(), Does.StartWith("250 2.1.5"));
+        Assert.That(await Line(), Does.StartWith("354"));
+        await Send("Subject: t\r\n\r\nhi\r\n.\r\nQUIT\r\n");
+        Assert.That(await Line(), Does.StartWith("250 2.0.0"));
+        Assert.That(await Line(), Does.StartWith("221 2.0.0"));
+        Assert.That(await Line(), Is.EqualTo("<eof>"));
+        Assert.That(Encoding.ASCII.GetString(store.Messages.Single().Body.Span), Is.EqualTo("Subject: t\r\n\r\nhi\r\n"));
+        Assert.That(store.Messages.Single().RemoteEndPoint, Is.InstanceOf<IPEndPoint>());
+    }
+
+    [Test]
+    public async Task Binding_a_port_in_use_names_the_endpoint()
+    {
+        using var blocker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blocker.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        blocker.Listen();
+        var taken = (IPEndPoint)blocker.LocalEndPoint!;
+        var options = new SmtpServerOptions { ServerName = "mx.test" };
+        options.Endpoints.Add(new SmtpEndpoint(taken));
+        await using var server = new SmtpServer(options);
+        var ex = Assert.ThrowsAsync<IOException>(() => server.StartAsync());
+        Assert.That(ex!.Message, Does.Contain(taken.ToString()));
+    }
+
+    [Test]
+    public async Task Several_endpoints_including_ipv6_are_bound()
+    {
+        var options = new SmtpServerOptions { ServerName = "mx.test" };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        bool ipv6 = Socket.OSSupportsIPv6;
+        if (ipv6)
+        {
+            options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.IPv6Loopback, 0)));
+        }
+
+        await using var server = new SmtpServer(options);
+        try
+        {
+            await server.StartAsync();
+        }
+        catch (IOException) when (ipv6)
+        {
+            Assert.Ignore("IPv6 loopback is not configured on this machine");
+        }
+
+        Assert.That(server.LocalEndPoints, Has.Count.EqualTo(options.Endpoints.Count));
+        foreach (IPEndPoint endPoint in server.LocalEndPoints)
+        {
+            using var client = new TcpClient(endPoint.AddressFamily);
+            await client.ConnectAsync(endPoint);
+            using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+            Assert.That(await reader.ReadLineAsync(), Does.StartWith("220 mx.test"));
+        }
+    }
+}
