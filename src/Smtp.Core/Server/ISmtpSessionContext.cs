@@ -30,10 +30,17 @@ public interface ISmtpSessionContext
     /// <summary>Whether the session runs in LMTP mode (RFC 2033).</summary>
     bool IsLmtp { get; }
 
-    /// <summary>Whether the connection is protected by TLS. Always <see langword="false"/> until TLS support lands.</summary>
+    /// <summary>Whether the connection is protected by TLS (after STARTTLS, or on an implicit-TLS endpoint).</summary>
     bool IsSecure { get; }
 
-    /// <summary>The identity established by AUTH, or <see langword="null"/> when the client has not authenticated.</summary>
+    /// <summary>What the TLS handshake negotiated (protocol, cipher suite, SNI name, client certificate), or <see langword="null"/> without TLS.</summary>
+    SmtpTlsInfo? Tls { get; }
+
+    /// <summary>
+    /// The identity established by AUTH (RFC 4954), as the <see cref="ISmtpAuthenticator"/> returned it, or
+    /// <see langword="null"/> when the client has not authenticated. A mailbox filter can use it to forbid sending as
+    /// someone else. Cleared by STARTTLS (RFC 3207 §4.2).
+    /// </summary>
     string? AuthenticatedIdentity { get; }
 
     /// <summary>A bag for host state that lives as long as the session.</summary>

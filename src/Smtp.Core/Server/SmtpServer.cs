@@ -104,9 +104,9 @@ public sealed class SmtpServer : IAsyncDisposable
         }
 
         _localEndPoints = [.. bound];
-        foreach (Socket socket in _listeners)
+        for (int i = 0; i < _listeners.Count; i++)
         {
-            _acceptLoops.Add(AcceptLoopAsync(socket));
+            _acceptLoops.Add(AcceptLoopAsync(_listeners[i], Options.Endpoints[i]));
         }
 
         return Task.CompletedTask;
@@ -121,9 +121,26 @@ public sealed class SmtpServer : IAsyncDisposable
     /// The connection limits of <see cref="SmtpServerOptions"/> apply: a transport beyond them is answered
     /// <c>421 4.7.0</c> and completed. Exceptions of the transport end the session; they are logged, not thrown.
     /// </remarks>
-    public async Task RunSessionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken cancellationToken = default)
+    public Task RunSessionAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, CancellationToken cancellationToken = default)
+        => RunSessionOnEndpointAsync(transport, remote, local, endpoint: null, cancellationToken);
+
+    /// <summary>
+    /// Runs one session over a transport the host accepted itself, with the TLS and authentication settings of
+    /// <paramref name="endpoint"/> (STARTTLS, implicit TLS, required TLS or authentication); completes when the session ended.
+    /// </summary>
+    /// <param name="transport">The connection; the session completes both of its sides when it ends.</param>
+    /// <param name="remote">The client's endpoint, for the context, logs and the per-address limit.</param>
+    /// <param name="local">The server's endpoint, for the context.</param>
+    /// <param name="endpoint">The settings to apply (its address is not used), or <see langword="null"/> for a plain session.</param>
+    /// <param name="cancellationToken">Aborts the session at once (no 421, no grace period).</param>
+    /// <remarks>
+    /// TLS runs over the pipe seen as a stream, so STARTTLS works over any transport, in-memory pipes included.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The endpoint's settings cannot work (for example TLS required but not configured).</exception>
+    public async Task RunSessionOnEndpointAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(transport);
+        endpoint?.ValidateSecurity(Options);
         IPAddress? address = (remote as IPEndPoint)?.Address;
         string? refusal = TryAcquireSlot(address);
         if (refusal is not null)
@@ -137,7 +154,7 @@ public sealed class SmtpServer : IAsyncDisposable
         try
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
-            var session = new SmtpSession(this, transport, remote, local);
+            var session = new SmtpSession(this, transport, remote, local, endpoint);
             var run = session.RunAsync(cancellationToken);
             _sessions[session] = run;
             try
@@ -209,7 +226,7 @@ public sealed class SmtpServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    private async Task AcceptLoopAsync(Socket listener, SmtpEndpoint settings)
     {
         EndPoint endPoint = listener.LocalEndPoint!;
         while (!_stopping.IsCancellationRequested)
@@ -230,11 +247,11 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            _ = Task.Run(() => ServeSocketAsync(client));
+            _ = Task.Run(() => ServeSocketAsync(client, settings));
         }
     }
 
-    private async Task ServeSocketAsync(Socket socket)
+    private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings)
     {
         try
         {
@@ -242,12 +259,9 @@ public sealed class SmtpServer : IAsyncDisposable
             var stream = new NetworkStream(socket, ownsSocket: true);
             await using (stream.ConfigureAwait(false))
             {
-                // Small buffers and no read-ahead beyond what the session asks for: memory per connection stays
-                // bounded by the line limit and the buffer size, whatever the client sends.
-                var transport = new StreamDuplexPipe(
-                    PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true)),
-                    PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true)));
-                await RunSessionAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint).ConfigureAwait(false);
+                // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
+                var transport = new StreamTransport(stream);
+                await RunSessionOnEndpointAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
@@ -310,12 +324,5 @@ public sealed class SmtpServer : IAsyncDisposable
                 return;
             }
         }
-    }
-
-    private sealed class StreamDuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
-    {
-        public PipeReader Input { get; } = input;
-
-        public PipeWriter Output { get; } = output;
     }
 }

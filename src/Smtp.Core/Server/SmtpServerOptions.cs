@@ -69,6 +69,9 @@ public sealed class SmtpServerOptions
     /// <summary>Where accepted messages go. Default a <see cref="DiscardMessageStore"/>, which accepts and drops every message: set a real store.</summary>
     public IMessageStore MessageStore { get; set; } = new DiscardMessageStore();
 
+    /// <summary>AUTH (RFC 4954): the authenticator and mechanisms, or <see langword="null"/> (the default) to offer no authentication.</summary>
+    public SmtpAuthenticationOptions? Authentication { get; set; }
+
     /// <summary>The endpoints <see cref="SmtpServer.StartAsync"/> binds. Sessions run with <see cref="SmtpServer.RunSessionAsync"/> need none.</summary>
     public IList<SmtpEndpoint> Endpoints { get; } = new List<SmtpEndpoint>();
 
@@ -93,5 +96,10 @@ public sealed class SmtpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(GreetingDelay, TimeSpan.Zero, nameof(GreetingDelay));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(MessageStore, nameof(MessageStore));
+        Authentication?.Validate();
+        foreach (SmtpEndpoint endpoint in Endpoints)
+        {
+            endpoint.ValidateSecurity(this);
+        }
     }
 }

@@ -52,6 +52,8 @@ internal sealed partial class SmtpSession
         Bdat,
         BdatSyntaxError,
         Reset,
+        StartTls,
+        Auth,
     }
 
     private async ValueTask CommandLoopAsync()
@@ -110,7 +112,7 @@ internal sealed partial class SmtpSession
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;
-                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close)
+                    if (step.Kind is StepKind.Data or StepKind.Bdat or StepKind.BdatSyntaxError or StepKind.Close or StepKind.StartTls or StepKind.Auth)
                     {
                         // The body (or nothing) follows: leave the loop with the line consumed.
                         break;
@@ -156,6 +158,23 @@ internal sealed partial class SmtpSession
 
                 case StepKind.Data:
                     if (await ReceiveDataAsync(bytesAfterCommand: more).ConfigureAwait(false) == Outcome.Close)
+                    {
+                        return;
+                    }
+
+                    mustWait = false;
+                    continue;
+
+                case StepKind.StartTls:
+                    if (await StartTlsAsync(bytesAfterCommand: more).ConfigureAwait(false) == Outcome.Close)
+                    {
+                        return;
+                    }
+
+                    continue;
+
+                case StepKind.Auth:
+                    if (await AuthenticateAsync().ConfigureAwait(false) == Outcome.Close)
                     {
                         return;
                     }
@@ -213,6 +232,11 @@ internal sealed partial class SmtpSession
                 return Error(SmtpReasons.ToReply(SmtpReason.BareLineFeed));
             case SmtpLineStatus.BareCarriageReturn:
                 return Error(SmtpReasons.ToReply(SmtpReason.BareCarriageReturn));
+        }
+
+        if (!CheckLineLength(line))
+        {
+            return Error(SmtpReasons.ToReply(SmtpReason.LineTooLong));
         }
 
         SmtpParseOptions parseOptions = _envelope is { IsUtf8: true } ? SmtpParseOptions.Utf8Transaction : SmtpParseOptions.None;
@@ -309,14 +333,10 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Help);
 
             case SmtpVerb.StartTls:
-                // The TLS work plugs in here (ITlsUpgrade); until then STARTTLS is not advertised.
-                Reply(s_noTls);
-                return new Step(StepKind.None, SmtpVerb.StartTls);
+                return StartTls();
 
             default:
-                // AUTH: parsed, but not advertised until the SASL work is wired (RFC 4954 §4).
-                Reply(s_noAuth);
-                return new Step(StepKind.None, SmtpVerb.Auth);
+                return Auth(command);
         }
     }
 
@@ -380,6 +400,7 @@ internal sealed partial class SmtpSession
         "SMTPUTF8",
         "ENHANCEDSTATUSCODES",
         "DSN",
+        .. SecurityKeywords(),
     ];
 
     private Step Mail(in SmtpCommand command)
@@ -387,6 +408,12 @@ internal sealed partial class SmtpSession
         if (_envelope is not null)
         {
             return Error(s_nestedMail);
+        }
+
+        if (CheckMailPermitted() is { } refusal)
+        {
+            Reply(refusal);
+            return default;
         }
 
         bool hasParameters = command.Size.HasValue || command.Body != SmtpBodyType.None || command.SmtpUtf8
@@ -397,9 +424,9 @@ internal sealed partial class SmtpSession
             return Error(s_parametersNeedEhlo);
         }
 
-        if (command.HasAuthParameter || command.RequireTls)
+        if ((command.HasAuthParameter && _options.Authentication is null) || command.RequireTls)
         {
-            // Not advertised yet (AUTH, REQUIRETLS need the TLS/AUTH work): RFC 5321 §4.1.1.11 gives 555.
+            // Not advertised (AUTH without an authenticator, REQUIRETLS): RFC 5321 §4.1.1.11 gives 555.
             return Error(s_parameterNotOffered);
         }
 
@@ -423,6 +450,7 @@ internal sealed partial class SmtpSession
             IsUtf8 = command.SmtpUtf8,
             DsnReturn = command.Return,
             DsnEnvelopeId = envelopeId,
+            AuthorizedSender = MailAuthParameter(command.AuthParameter),
         };
         return new Step(StepKind.Mail, SmtpVerb.Mail) { Envelope = envelope };
     }

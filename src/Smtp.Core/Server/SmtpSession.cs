@@ -36,6 +36,7 @@ internal sealed partial class SmtpSession
     private readonly CancellationTokenSource _aborted = new();
     private readonly byte[] _scratch;
     private readonly SmtpReply _shutdownReply;
+    private readonly SmtpEndpoint? _endpoint;
     private IDuplexPipe _transport;
     private SmtpLineFramer _framer;
     private int _interrupts;
@@ -43,15 +44,16 @@ internal sealed partial class SmtpSession
     private bool _inTransfer;
     private Activity? _activity;
 
-    public SmtpSession(SmtpServer server, IDuplexPipe transport, EndPoint? remote, EndPoint? local)
+    public SmtpSession(SmtpServer server, IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint = null)
     {
+        _endpoint = endpoint;
         _server = server;
         _options = server.Options;
         _logger = server.Logger;
         _transport = transport;
         _context = new SmtpSessionContext(NewSessionId(), remote, local, _options.Lmtp);
-        _framer = new SmtpLineFramer(_options.MaxLineLength, _options.BareLineEndings);
-        _scratch = ArrayPool<byte>.Shared.Rent(_options.MaxLineLength);
+        _framer = new SmtpLineFramer(CommandLineLimit(_options), _options.BareLineEndings);
+        _scratch = ArrayPool<byte>.Shared.Rent(CommandLineLimit(_options));
         _idleTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptTimeout), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _dataTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptDataDeadline), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _shutdownReply = new SmtpReply(421, "4.3.2", _options.ServerName + " Service shutting down, closing connection");
@@ -101,7 +103,8 @@ internal sealed partial class SmtpSession
         using CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(static s => ((SmtpSession)s!).Abort(), this);
         try
         {
-            if (await GreetAsync().ConfigureAwait(false) == Outcome.Continue)
+            if (await StartImplicitTlsAsync().ConfigureAwait(false) == Outcome.Continue
+                && await GreetAsync().ConfigureAwait(false) == Outcome.Continue)
             {
                 await CommandLoopAsync().ConfigureAwait(false);
             }
@@ -120,6 +123,8 @@ internal sealed partial class SmtpSession
             _dataTimer.Dispose();
             await Output.CompleteAsync().ConfigureAwait(false);
             await Input.CompleteAsync().ConfigureAwait(false);
+            await DisposeTlsAsync().ConfigureAwait(false);
+            ReleaseAuthBuffer();
             ArrayPool<byte>.Shared.Return(_scratch);
             _aborted.Dispose();
             SmtpServerMetrics.ActiveSessions.Add(-1);

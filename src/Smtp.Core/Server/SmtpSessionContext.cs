@@ -29,10 +29,10 @@ internal sealed class SmtpSessionContext : ISmtpSessionContext
 
     public bool IsLmtp { get; }
 
-    // Set by the TLS upgrade once it lands (see ITlsUpgrade).
     public bool IsSecure { get; set; }
 
-    // Set by the AUTH exchange once it lands.
+    public SmtpTlsInfo? Tls { get; set; }
+
     public string? AuthenticatedIdentity { get; set; }
 
     public IDictionary<string, object?> Properties => _properties ??= new Dictionary<string, object?>(StringComparer.Ordinal);
