@@ -28,9 +28,16 @@ public sealed class ClientAuthTests
             await s.SendAsync("221 bye\r\n");
         });
         var logger = new ListLogger();
-        var options = ClientTestOptions.For(server.Port, credentials: SaslClientCredentials.FromPassword("alice", "s3cret-pw"), logger: logger) is var o
-            ? new SmtpClientOptions { Host = o.Host, Port = o.Port, TlsMode = SmtpTlsMode.None, Credentials = o.Credentials, Logger = logger, AllowAuthWithoutTls = true, ClientName = "client.test" }
-            : null!;
+        var options = new SmtpClientOptions
+        {
+            Host = "127.0.0.1",
+            Port = server.Port,
+            TlsMode = SmtpTlsMode.None,
+            ClientName = "client.test",
+            Credentials = SaslClientCredentials.FromPassword("alice", "s3cret-pw"),
+            AllowAuthWithoutTls = true,
+            Logger = logger,
+        };
 
         await using var client = await SmtpClient.ConnectAsync(options);
         Assert.That(client.AuthenticationMechanism, Is.EqualTo("LOGIN"));
@@ -77,10 +84,13 @@ public sealed class ClientAuthTests
             await s.SendAsync("535 5.7.8 Authentication credentials invalid\r\n");
             await s.ClientSendsMoreAsync(TimeSpan.FromSeconds(1));
         });
-        var options = ClientTestOptions.For(server.Port, SmtpTlsMode.StartTlsRequired, credentials: SaslClientCredentials.FromPassword("alice", "wrong"));
+        var logger = new ListLogger();
+        var options = ClientTestOptions.For(server.Port, SmtpTlsMode.StartTlsRequired, credentials: SaslClientCredentials.FromPassword("alice", "wrong"), logger: logger);
 
         var e = Assert.ThrowsAsync<SmtpCommandException>(() => SmtpClient.ConnectAsync(options));
         Assert.That(e!.Reply.Code, Is.EqualTo(535));
         await server.CompleteAsync();
+        Assert.That(logger.All, Does.Contain("C: AUTH PLAIN <redacted>").And.Contain("S: 535"));
+        Assert.That(logger.All, Does.Not.Contain(B64("\0alice\0wrong")).And.Not.Contain("wrong"));
     }
 }
