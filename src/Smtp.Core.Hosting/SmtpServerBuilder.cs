@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Smtp.Core.Hosting.Internal;
 using Smtp.Core.Server;
 
@@ -87,7 +88,8 @@ public sealed class SmtpServerBuilder
         where TService : class
         where T : class, TService
     {
-        Services.Add(ServiceDescriptor.Describe(typeof(T), typeof(T), lifetime));
+        // TryAdd: an instance the host registered itself (services.AddSingleton(myStore)) is kept.
+        Services.TryAdd(ServiceDescriptor.Describe(typeof(T), typeof(T), lifetime));
         Services.Add(ServiceDescriptor.Describe(typeof(TService), static sp => sp.GetRequiredService<T>(), lifetime));
         return this;
     }

@@ -40,7 +40,7 @@ public sealed class SmtpServerHostedService : IHostedService
         _services = services;
         _configure = [.. configure];
         _loggerFactory = services.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-        _logger = _loggerFactory.CreateLogger("Smtp.Core.Hosting");
+        _logger = _loggerFactory.CreateLogger(SmtpTelemetry.HostingLogCategory);
     }
 
     /// <summary>The running server, or <see langword="null"/> before the host started it.</summary>

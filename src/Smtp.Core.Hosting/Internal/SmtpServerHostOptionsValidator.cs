@@ -39,7 +39,7 @@ internal sealed class SmtpServerHostOptionsValidator(string? sectionPath, IServi
 
             if (!EndpointAddress.TryParse(endpoint.Address, out _))
             {
-                failures.Add(endpoint.Address is null
+                failures.Add(string.IsNullOrWhiteSpace(endpoint.Address)
                     ? $"{Key(prefix + "Address")} is missing (for example 127.0.0.1:2525)."
                     : $"{Key(prefix + "Address")}: '{endpoint.Address}' is not an IP address with a port (for example 127.0.0.1:2525, [::1]:25, *:25, localhost:2525).");
             }
