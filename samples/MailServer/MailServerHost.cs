@@ -68,7 +68,7 @@ internal static class MailServerHost
             try
             {
                 // The store creates DIR with tmp/, new/ and cur/ when they are missing.
-                store = new MaildirMessageStore(maildir);
+                store = new ReportingMessageStore(new MaildirMessageStore(maildir), output);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

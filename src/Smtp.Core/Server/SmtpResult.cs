@@ -50,6 +50,7 @@ public readonly struct SmtpResult : IEquatable<SmtpResult>
     /// <summary>Answers with an arbitrary reply (2xx accepts, 4xx and 5xx refuse).</summary>
     /// <param name="reply">The reply; its code must be 200 to 599 and its enhanced code, if any, of the same class.</param>
     /// <exception cref="ArgumentOutOfRangeException">The reply code is not 2xx, 4xx or 5xx, or the enhanced code does not match it.</exception>
+    /// <exception cref="ArgumentException">The text contains CR or NUL, or the enhanced code is malformed.</exception>
     public static SmtpResult FromReply(SmtpReply reply)
     {
         if (reply.Code is < 200 or > 599 || reply.IsPositiveIntermediate)
@@ -64,6 +65,14 @@ public readonly struct SmtpResult : IEquatable<SmtpResult>
         }
 
         ArgumentNullException.ThrowIfNull(reply.Text, nameof(reply));
+
+        // Checked here, in the host's call, rather than when the session writes it: CR or NUL in host text would
+        // let it forge reply lines.
+        if (!SmtpReplyWriter.IsValid(reply))
+        {
+            throw new ArgumentException("The reply text must not contain CR or NUL, and the enhanced code must be class.subject.detail.", nameof(reply));
+        }
+
         return new SmtpResult(reply);
     }
 

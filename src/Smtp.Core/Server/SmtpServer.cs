@@ -71,10 +71,11 @@ public sealed class SmtpServer : IAsyncDisposable
                 cancellationToken.ThrowIfCancellationRequested();
                 var socket = new Socket(endpoint.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
                 _listeners.Add(socket);
-                if (endpoint.EndPoint.Address.Equals(IPAddress.IPv6Any))
+                if (endpoint.EndPoint.AddressFamily == AddressFamily.InterNetworkV6)
                 {
-                    // [::] also takes IPv4 clients where the OS allows it, like most MTAs do.
-                    socket.DualMode = true;
+                    // [::] also takes IPv4 clients where the OS allows it, like most MTAs do, unless 0.0.0.0 is
+                    // configured on the same port (both would then claim the IPv4 side and the second bind fail).
+                    socket.DualMode = endpoint.EndPoint.Address.Equals(IPAddress.IPv6Any) && !HasIPv4AnyOnPort(endpoint.EndPoint.Port);
                 }
 
                 try
@@ -225,6 +226,9 @@ public sealed class SmtpServer : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    private bool HasIPv4AnyOnPort(int port)
+        => port != 0 && Options.Endpoints.Any(e => e.EndPoint.Address.Equals(IPAddress.Any) && e.EndPoint.Port == port);
 
     private async Task AcceptLoopAsync(Socket listener, SmtpEndpoint settings)
     {

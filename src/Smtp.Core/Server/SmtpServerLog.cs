@@ -37,4 +37,7 @@ internal static partial class SmtpServerLog
 
     [LoggerMessage(1010, LogLevel.Debug, "{SessionId} transport failed")]
     public static partial void TransportFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(1011, LogLevel.Error, "{SessionId} session failed unexpectedly")]
+    public static partial void SessionFailed(ILogger logger, string sessionId, Exception exception);
 }

@@ -191,13 +191,16 @@ internal sealed partial class SmtpSession
         _dataTimer.Change(_options.DataTimeout, Timeout.InfiniteTimeSpan);
         _bodyPipe ??= new Pipe(s_bodyPipeOptions);
         _bodyDiscarded = false;
-        _store = RunStoreAsync(_envelope!, _bodyPipe.Reader);
+        SmtpEnvelope envelope = _envelope!;
+        PipeReader reader = _bodyPipe.Reader;
+
+        // Off the session's call stack (and any synchronization context), so the session keeps reading while the
+        // store works.
+        _store = Task.Run(() => RunStoreAsync(envelope, reader));
     }
 
     private async Task<SmtpResult[]> RunStoreAsync(SmtpEnvelope envelope, PipeReader body)
     {
-        // Run the store off the session's call stack so that the session keeps reading while it works.
-        await Task.Yield();
         try
         {
             if (_options.Lmtp && _options.MessageStore is ILmtpMessageStore lmtp)
@@ -288,7 +291,14 @@ internal sealed partial class SmtpSession
         SmtpResult[]? results = null;
         try
         {
-            results = await _store!.ConfigureAwait(false);
+            // An abort (end of the shutdown grace period, host cancellation) must not wait for a store that
+            // ignores its token.
+            results = await _store!.WaitAsync(_aborted.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
+        {
+            Reply(_shutdownReply);
+            throw new ConnectionAbortedException("The session was aborted while the store was running.");
         }
         catch (Exception ex) when (failure is null && !IsInterrupted(InterruptAbort))
         {
@@ -326,13 +336,24 @@ internal sealed partial class SmtpSession
         if (_store is not null)
         {
             DiscardBody(new OperationCanceledException("The transaction was aborted."));
-            try
+            if (IsInterrupted(InterruptAbort) && !_store.IsCompleted)
             {
-                await _store.ConfigureAwait(false);
+                // Aborting must not hang on a store that ignores its token: let it finish on its own, and do not
+                // reuse its pipe.
+                _ = _store.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _store = null;
+                _bodyPipe = null;
             }
-            catch (Exception)
+            else
             {
-                // The body failed on purpose; whatever the store made of it is moot.
+                try
+                {
+                    await _store.ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The body failed on purpose; whatever the store made of it is moot.
+                }
             }
         }
 

@@ -390,18 +390,23 @@ internal sealed partial class SmtpSession
         return new Step(StepKind.Reset, command.Verb);
     }
 
-    private string[] EhloKeywords() => _ehloKeywords ??=
-    [
-        "PIPELINING",
-        "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "8BITMIME",
-        "BINARYMIME",
-        "CHUNKING",
-        "SMTPUTF8",
-        "ENHANCEDSTATUSCODES",
-        "DSN",
-        .. SecurityKeywords(),
-    ];
+    private string[] EhloKeywords() => _ehloKeywords ??= BuildEhloKeywords();
+
+    private string[] BuildEhloKeywords()
+    {
+        string[] keywords =
+        [
+            "PIPELINING",
+            "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "8BITMIME",
+            "BINARYMIME",
+            "CHUNKING",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "DSN",
+        ];
+        return [.. keywords, .. SecurityKeywords()];
+    }
 
     private Step Mail(in SmtpCommand command)
     {
@@ -546,7 +551,10 @@ internal sealed partial class SmtpSession
     {
         try
         {
-            return await call(filter, _context, envelope, recipient, _aborted.Token).ConfigureAwait(false);
+            ValueTask<SmtpResult> pending = call(filter, _context, envelope, recipient, _aborted.Token);
+
+            // An abort must not wait for a host that ignores its token.
+            return pending.IsCompleted ? pending.Result : await pending.AsTask().WaitAsync(_aborted.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!IsInterrupted(InterruptAbort))
         {

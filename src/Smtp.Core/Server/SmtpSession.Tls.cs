@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Smtp.Core.Protocol;
 
@@ -45,9 +44,15 @@ internal sealed partial class SmtpSession
 
         if (_endpoint?.Tls is null)
         {
-            // Not advertised: no certificate configured for this endpoint.
+            // Not advertised: no certificate configured for this endpoint (RFC 3207 §4: 454 TLS not available).
             Reply(s_noTls);
             return new Step(StepKind.None, SmtpVerb.StartTls);
+        }
+
+        if (!_context.IsExtended)
+        {
+            // STARTTLS is an ESMTP extension: it belongs to a session that sent EHLO.
+            return Error(HelloFirst);
         }
 
         return new Step(StepKind.StartTls, SmtpVerb.StartTls);
@@ -72,6 +77,7 @@ internal sealed partial class SmtpSession
         }
 
         // RFC 3207 §4.2: discard all knowledge obtained from the client before TLS.
+        _framer.Reset();
         await AbortTransactionAsync().ConfigureAwait(false);
         _context.ClientName = null;
         _context.IsExtended = false;
@@ -125,9 +131,10 @@ internal sealed partial class SmtpSession
                 tls,
                 linked.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or ObjectDisposedException
-            or InvalidOperationException or System.ComponentModel.Win32Exception or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex)
         {
+            // Whatever the peer sends during the handshake (garbage records, a truncated hello, a hello SslStream
+            // cannot map to options) surfaces as one of many exception types; each one ends this session only.
             SmtpServerLog.TlsHandshakeFailed(_logger, _context.SessionId, timeout.IsCancellationRequested ? "timeout" : ex.Message);
             return false;
         }
@@ -158,6 +165,12 @@ internal sealed partial class SmtpSession
         {
             try
             {
+                if (ReferenceEquals(_transport is StreamTransport t ? t.Stream : null, ssl))
+                {
+                    // RFC 8446 §6.1: close_notify before closing; OpenSSL 3 reports an EOF without it as an error.
+                    await ssl.ShutdownAsync().ConfigureAwait(false);
+                }
+
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (IsTransportFailure(ex))
@@ -167,8 +180,15 @@ internal sealed partial class SmtpSession
 
         if (_plainTransport is { } plain && !ReferenceEquals(plain, _transport))
         {
-            await plain.Output.CompleteAsync().ConfigureAwait(false);
-            await plain.Input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                await plain.Output.CompleteAsync().ConfigureAwait(false);
+                await plain.Input.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+                // The peer is gone; nothing is left to release.
+            }
         }
     }
 

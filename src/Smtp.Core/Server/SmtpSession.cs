@@ -116,13 +116,18 @@ internal sealed partial class SmtpSession
             outcome = "transport failed";
             SmtpServerLog.TransportFailed(_logger, _context.SessionId, ex);
         }
+        catch (Exception ex)
+        {
+            // A defect, not the peer's doing: logged loudly, but one session's failure is not the host's.
+            outcome = "failed";
+            SmtpServerLog.SessionFailed(_logger, _context.SessionId, ex);
+        }
         finally
         {
             await AbortTransactionAsync().ConfigureAwait(false);
             _idleTimer.Dispose();
             _dataTimer.Dispose();
-            await Output.CompleteAsync().ConfigureAwait(false);
-            await Input.CompleteAsync().ConfigureAwait(false);
+            await CompleteTransportAsync().ConfigureAwait(false);
             await DisposeTlsAsync().ConfigureAwait(false);
             ReleaseAuthBuffer();
             ArrayPool<byte>.Shared.Return(_scratch);
@@ -158,6 +163,26 @@ internal sealed partial class SmtpSession
         }
 
         CancelPendingIo();
+    }
+
+    private async ValueTask CompleteTransportAsync()
+    {
+        try
+        {
+            // A stream-backed writer flushes on completion, which fails if the peer is already gone.
+            await Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+        }
+
+        try
+        {
+            await Input.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex))
+        {
+        }
     }
 
     private static bool IsTransportFailure(Exception ex)

@@ -109,4 +109,26 @@ public sealed class LimitsInteropTests : InteropTestBase
 
         await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, "Subject: lf\r\n\r\nbody\r\n.dot\r\n"u8.ToArray(), DeliveryTimeout);
     }
+
+    [Test]
+    public async Task Smtplib_messages_at_the_size_limit_are_stored_and_one_octet_more_is_refused()
+    {
+        // smtplib declares SIZE=len(message) (RFC 1870): exactly the limit passes, one more is refused with 552.
+        var python = ExternalTool.Require("python3");
+        var script = Path.Combine(TestContext.CurrentContext.TestDirectory, "Interop", "scripts", "smtplib_send.py");
+        byte[] atLimit = [.. "Subject: limit\r\n\r\n"u8, .. Enumerable.Repeat((byte)'z', MaxMessageSize - 20), .. "\r\n"u8];
+        Assert.That(atLimit, Has.Length.EqualTo(MaxMessageSize));
+        byte[] overLimit = [.. "Subject: limit\r\n\r\n"u8, .. Enumerable.Repeat((byte)'z', MaxMessageSize - 19), .. "\r\n"u8];
+
+        (await ExternalTool.RunAsync(python,
+            [script, "127.0.0.1", PortText, "--sender", "a@example.org", "--to", "b@example.com", "--file", WriteMessageFile("at.eml", atLimit)],
+            ToolTimeout)).AssertSuccess();
+        var refused = await ExternalTool.RunAsync(python,
+            [script, "127.0.0.1", PortText, "--sender", "a@example.org", "--to", "b@example.com", "--file", WriteMessageFile("over.eml", overLimit)],
+            ToolTimeout);
+
+        Assert.That(refused.ExitCode, Is.EqualTo(1), refused.Describe());
+        Assert.That(refused.StandardOutput, Does.Contain("552"));
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, atLimit, DeliveryTimeout);
+    }
 }

@@ -207,4 +207,28 @@ public sealed class MailServerCommandLineTests
             File.Delete(file);
         }
     }
+
+    [Test]
+    public void Options_given_on_the_command_line_reach_the_server_options_and_the_rest_keep_engine_defaults()
+    {
+        var store = new Smtp.Core.Storage.DiscardMessageStore();
+        var options = MailServerHost.CreateOptions(Valid("--listen", "127.0.0.1:0", "--listen", "[::1]:2526", "--max-message-size", "2048",
+            "--max-recipients", "3", "--command-timeout", "7", "--max-connections", "50", "--max-connections-per-address", "40", "--lmtp"), store);
+        Assert.That(options.Endpoints.Select(e => e.EndPoint), Is.EqualTo(new[] { new IPEndPoint(IPAddress.Loopback, 0), new IPEndPoint(IPAddress.IPv6Loopback, 2526) }));
+        Assert.That(options.MessageStore, Is.SameAs(store));
+        Assert.That(options.MaxMessageSize, Is.EqualTo(2048));
+        Assert.That(options.MaxRecipients, Is.EqualTo(3));
+        Assert.That(options.CommandTimeout, Is.EqualTo(TimeSpan.FromSeconds(7)));
+        Assert.That(options.MaxConnections, Is.EqualTo(50));
+        Assert.That(options.MaxConnectionsPerAddress, Is.EqualTo(40));
+        Assert.That(options.Lmtp, Is.True);
+
+        var defaults = new Smtp.Core.Server.SmtpServerOptions();
+        var plain = MailServerHost.CreateOptions(Valid(), store);
+        Assert.That(plain.MaxMessageSize, Is.EqualTo(defaults.MaxMessageSize));
+        Assert.That(plain.MaxRecipients, Is.EqualTo(defaults.MaxRecipients));
+        Assert.That(plain.CommandTimeout, Is.EqualTo(defaults.CommandTimeout));
+        Assert.That(plain.MaxConnectionsPerAddress, Is.EqualTo(defaults.MaxConnectionsPerAddress));
+        Assert.That(plain.Lmtp, Is.False);
+    }
 }

@@ -63,7 +63,8 @@ public sealed class MailServerProcessTests
             ["--server", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--from", "a@example.org", "--to", "b@example.com", "--data", "@" + file, "--timeout", "30"],
             TimeSpan.FromSeconds(60))).AssertSuccess();
 
-        sample.Terminate();
+        await sample.WaitForLineAsync(l => l.Contains(" stored <a@example.org> -> b@example.com: ", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        sample.Signal(BackgroundProcess.SIGTERM);
         Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Describe());
         foreach (var sub in new[] { "tmp", "new", "cur" })
         {
@@ -72,6 +73,84 @@ public sealed class MailServerProcessTests
 
         // swaks ends DATA with CRLF "." CRLF after the file: one more CRLF than the file.
         await MaildirAssert.HoldsSingleAsync(maildir, [.. message, .. "\r\n"u8], TimeSpan.FromSeconds(5));
+    }
+
+    [Test]
+    public async Task Sigint_closes_an_idle_session_with_421_lists_every_endpoint_and_exits_0()
+    {
+        var arguments = new List<string> { "--listen", "127.0.0.1:0", "--discard" };
+        if (Socket.OSSupportsIPv6)
+        {
+            arguments.AddRange(["--listen", "[::1]:0"]);
+        }
+
+        await using var sample = StartSample([.. arguments]);
+        var port = await ListeningPortAsync(sample);
+        if (Socket.OSSupportsIPv6)
+        {
+            await sample.WaitForLineAsync(l => l.StartsWith("Listening on [::1]:", StringComparison.Ordinal), StartTimeout);
+        }
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        using var reader = new StreamReader(client.GetStream(), Encoding.ASCII);
+        var greeting = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(greeting, Does.StartWith("220 "));
+
+        sample.Signal(BackgroundProcess.SIGINT);
+        // RFC 5321 §3.8: a server shutting down answers 421 and closes the channel.
+        var goodbye = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(goodbye, Does.StartWith("421 "));
+        Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.Null, "closed after 421");
+        Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
+        Assert.That(sample.StandardOutput, Does.Contain("Stopped"));
+    }
+
+    [Test]
+    public async Task Lmtp_size_recipient_and_timeout_options_take_effect_in_the_running_sample()
+    {
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--discard", "--lmtp",
+            "--max-message-size", "2048", "--max-recipients", "1", "--command-timeout", "2");
+        var port = await ListeningPortAsync(sample);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        async Task<string> ReplyAsync()
+        {
+            // A multi-line reply ends at the line with a space after the code (RFC 5321 §4.2.1).
+            var lines = new StringBuilder();
+            while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) is { } line)
+            {
+                lines.Append(line).Append('\n');
+                if (line.Length < 4 || line[3] == ' ')
+                {
+                    break;
+                }
+            }
+
+            return lines.ToString();
+        }
+
+        async Task<string> SendAsync(string command)
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+            return await ReplyAsync();
+        }
+
+        Assert.That(await ReplyAsync(), Does.StartWith("220 "));
+        Assert.That(await SendAsync("EHLO client.example"), Does.StartWith("5"), "LMTP refuses EHLO (RFC 2033 §4.1)");
+        Assert.That(await SendAsync("LHLO client.example"), Does.Contain("SIZE 2048"));
+        Assert.That(await SendAsync("MAIL FROM:<a@example.org>"), Does.StartWith("250"));
+        Assert.That(await SendAsync("RCPT TO:<b@example.com>"), Does.StartWith("250"));
+        Assert.That(await SendAsync("RCPT TO:<c@example.com>"), Does.StartWith("452"));
+
+        // Silence past --command-timeout: the server says 421 and closes (RFC 5321 §4.5.3.2).
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.That(await ReplyAsync(), Does.StartWith("421 "));
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        Assert.That(await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)), Is.Null);
     }
 
     [Test]

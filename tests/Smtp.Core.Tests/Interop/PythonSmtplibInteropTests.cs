@@ -83,4 +83,45 @@ public sealed class PythonSmtplibInteropTests : InteropTestBase
 
         await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
     }
+
+    [Test]
+    public async Task An_eight_bit_body_declared_with_body_8bitmime_is_stored_byte_for_byte()
+    {
+        // RFC 6152: every octet value but NUL, CR and LF may appear in lines of an 8BITMIME body.
+        var body = Enumerable.Range(0x80, 0x80).Select(b => (byte)b).Concat("\r\n"u8.ToArray());
+        byte[] message = [.. "Subject: 8bit\r\nContent-Type: application/octet-stream\r\n\r\n"u8, .. body, .. "caf\u00e9\r\n"u8];
+        await SendAsync(WriteMessageFile("8bit.eml", message), "a@example.org", ["b@example.com"], "--mail-option", "BODY=8BITMIME");
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+        Assert.That(Encoding.ASCII.GetString(Server.Recorder.ClientBytes.Single()), Does.Contain("BODY=8BITMIME"));
+    }
+
+    [Test]
+    public async Task A_message_without_a_final_line_end_is_stored_with_the_crlf_smtplib_adds()
+    {
+        var message = Encoding.ASCII.GetBytes("Subject: unterminated\r\n\r\nno final newline");
+        await SendAsync(WriteMessageFile("unterminated.eml", message), "a@example.org", ["b@example.com"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, [.. message, .. "\r\n"u8], DeliveryTimeout);
+    }
+
+    [Test]
+    public async Task An_empty_message_is_stored_as_the_single_empty_line_smtplib_sends()
+    {
+        // smtplib sends CRLF "." CRLF for empty bytes: the content is one empty line.
+        await SendAsync(WriteMessageFile("empty.eml", []), "a@example.org", ["b@example.com"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, "\r\n"u8.ToArray(), DeliveryTimeout);
+    }
+
+    [Test]
+    public async Task A_body_line_far_over_1000_octets_is_stored_whole()
+    {
+        // RFC 5321 §4.5.3.1.6 limits text lines to 1000 octets, but like Postfix the server keeps what it is
+        // given rather than refusing or folding it; this pins that behaviour down.
+        byte[] message = [.. "Subject: long line\r\n\r\n"u8, .. Enumerable.Repeat((byte)'y', 100_000), .. "\r\nend\r\n"u8];
+        await SendAsync(WriteMessageFile("long.eml", message), "a@example.org", ["b@example.com"]);
+
+        await MaildirAssert.HoldsSingleAsync(Server.Maildir.Path, message, DeliveryTimeout);
+    }
 }

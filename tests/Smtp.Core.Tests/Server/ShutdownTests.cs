@@ -73,6 +73,56 @@ public sealed class ShutdownTests
     }
 
     [Test]
+    public async Task A_store_that_ignores_cancellation_does_not_hang_the_shutdown()
+    {
+        var time = new ManualTimeProvider();
+        var never = new TaskCompletionSource<SmtpResult>();
+        var bodyRead = new TaskCompletionSource();
+        var server = new SmtpServer(new SmtpServerOptions
+        {
+            ServerName = "mx.test",
+            TimeProvider = time,
+            ShutdownGracePeriod = TimeSpan.FromSeconds(5),
+            MessageStore = MessageStore.FromDelegate(async (_, _, body, _) =>
+            {
+                // Reads the whole body, then hangs, deaf to its cancellation token.
+                while (true)
+                {
+                    var read = await body.ReadAsync();
+                    body.AdvanceTo(read.Buffer.End);
+                    if (read.IsCompleted)
+                    {
+                        break;
+                    }
+                }
+
+                bodyRead.SetResult();
+                return await never.Task;
+            }),
+        });
+        await using var h = new SessionHarness(server);
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            C: RCPT TO:<d@e.f>
+            S: 250
+            S: 250
+            C: DATA
+            S: 354
+            C: x
+            C: .
+            """);
+        await bodyRead.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Task stop = server.StopAsync();
+        await SessionLimitsTests.WaitUntilAsync(() => time.ArmedTimerCount >= 2);
+        Assert.That(stop.IsCompleted, Is.False);
+        time.Advance(TimeSpan.FromSeconds(5));
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.3.2"));
+        never.SetResult(SmtpResult.Accept());
+    }
+
+    [Test]
     public async Task After_stop_new_sessions_are_refused()
     {
         var server = new SmtpServer(new SmtpServerOptions { ServerName = "mx.test" });

@@ -50,6 +50,47 @@ public sealed class SocketSmokeTests
     }
 
     [Test]
+    public async Task Concurrent_pipelining_clients_all_get_their_messages_stored()
+    {
+        var store = new InMemoryMessageStore(capacity: 1000);
+        var options = new SmtpServerOptions { ServerName = "mx.test", MessageStore = store };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        async Task Client(int id)
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(server.LocalEndPoints[0], timeout.Token);
+            using var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            await reader.ReadLineAsync(timeout.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("EHLO c" + id + ".test\r\n"), timeout.Token);
+            while ((await reader.ReadLineAsync(timeout.Token))!.StartsWith("250-", StringComparison.Ordinal))
+            {
+            }
+
+            for (int m = 0; m < 20; m++)
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes($"MAIL FROM:<c{id}@b.c>\r\nRCPT TO:<d@e.f>\r\nBDAT 11 LAST\r\nmsg {id:D2}-{m:D2}\r\n"), timeout.Token);
+                for (int r = 0; r < 3; r++)
+                {
+                    Assert.That(await reader.ReadLineAsync(timeout.Token), Does.StartWith("250"));
+                }
+            }
+
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("QUIT\r\n"), timeout.Token);
+            Assert.That(await reader.ReadLineAsync(timeout.Token), Does.StartWith("221"));
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(Client));
+        var bodies = store.Messages.Select(m => Encoding.ASCII.GetString(m.Body.Span)).Order().ToArray();
+        var expected = Enumerable.Range(0, 10).SelectMany(c => Enumerable.Range(0, 20).Select(m => $"msg {c:D2}-{m:D2}\r\n")).Order().ToArray();
+        Assert.That(bodies, Is.EqualTo(expected));
+    }
+
+    [Test]
     public async Task Binding_a_port_in_use_names_the_endpoint()
     {
         using var blocker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -42,6 +42,9 @@ public sealed class MemoryAndDiscardStoreTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SmtpResult.Reject(250, "2.0.0", "not a rejection"));
         Assert.Throws<ArgumentOutOfRangeException>(() => SmtpResult.Reject(550, "4.7.1", "class mismatch"));
         Assert.Throws<ArgumentOutOfRangeException>(() => SmtpResult.FromReply(new Smtp.Core.Protocol.SmtpReply(354, null, "no")));
+        Assert.Throws<ArgumentException>(() => SmtpResult.Reject(550, "5.7.1", "forged\r\n250 OK"));
+        Assert.Throws<ArgumentException>(() => SmtpResult.Reject(550, "5.x.1", "bad code"));
+        Assert.That(SmtpResult.Reject(550, "5.7.1", "two\nlines").Reply?.Text, Is.EqualTo("two\nlines"));
     }
 
     private static async Task<SmtpResult> SaveAsync(IMessageStore store, string text)

@@ -10,7 +10,9 @@ namespace Smtp.Core.Tests.Support;
 /// </summary>
 internal sealed class BackgroundProcess : IAsyncDisposable
 {
-    private const int SIGTERM = 15;
+    /// <summary>POSIX signal numbers (the same on Linux and macOS for these two).</summary>
+    public const int SIGINT = 2, SIGTERM = 15;
+
     private readonly Process _process;
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
@@ -89,12 +91,12 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         return null!;
     }
 
-    /// <summary>Asks the program to stop the way a service manager would.</summary>
-    public void Terminate()
+    /// <summary>Asks the program to stop the way a service manager (SIGTERM) or a terminal (SIGINT) would.</summary>
+    public void Signal(int signal = SIGTERM)
     {
-        if (kill(_process.Id, SIGTERM) != 0)
+        if (kill(_process.Id, signal) != 0)
         {
-            Assert.Fail($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+            Assert.Fail($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -19,6 +19,7 @@ def main():
     parser.add_argument("--to", action="append", required=True)
     parser.add_argument("--file", required=True)
     parser.add_argument("--smtputf8", action="store_true", help="send MAIL FROM with SMTPUTF8 (RFC 6531)")
+    parser.add_argument("--mail-option", action="append", default=[], help="extra MAIL FROM parameter, e.g. BODY=8BITMIME")
     parser.add_argument("--count", type=int, default=1, help="messages to send over the one session")
     parser.add_argument("--lmtp", action="store_true")
     args = parser.parse_args()
@@ -30,7 +31,7 @@ def main():
     try:
         with client_type(args.host, args.port, timeout=30) as client:
             client.set_debuglevel(1)
-            options = ["SMTPUTF8"] if args.smtputf8 else []
+            options = (["SMTPUTF8"] if args.smtputf8 else []) + args.mail_option
             for _ in range(args.count):
                 refused = client.sendmail(args.sender, args.to, message, mail_options=options)
                 if refused:
