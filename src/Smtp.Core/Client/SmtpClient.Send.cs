@@ -30,11 +30,10 @@ public sealed partial class SmtpClient
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
-        bool chunking = CheckCapabilities(envelope, content);
-
         using var op = Begin(cancellationToken);
         try
         {
+            bool chunking = CheckCapabilities(envelope, content);
             return await SendCoreAsync(op, envelope, content, chunking).ConfigureAwait(false);
         }
         catch (Exception e) when (IsFailure(e))
@@ -50,6 +49,12 @@ public sealed partial class SmtpClient
     /// <summary>Refuses, before anything is written, what the server did not advertise. Returns whether to use BDAT.</summary>
     private bool CheckCapabilities(SmtpEnvelope envelope, SmtpMessageContent content)
     {
+        if (!content.CanOpen)
+        {
+            // Checked before MAIL so that no transaction is left open on the server.
+            throw new InvalidOperationException("This message content was made from a stream or pipe and has already been sent.");
+        }
+
         var caps = Capabilities;
         if (envelope.NeedsSmtpUtf8 && !caps.SmtpUtf8)
         {
@@ -90,6 +95,7 @@ public sealed partial class SmtpClient
 
         // RFC 2920 §3.1: MAIL and every RCPT go in one batch; the replies come back in the same order.
         bool pipelining = caps.Pipelining && _options.UsePipelining;
+        ThrowIfUnsolicited();
         WriteMail(envelope.Sender, mail);
         SmtpReply mailReply;
         var results = new SmtpRecipientResult[recipients.Count];
@@ -180,7 +186,7 @@ public sealed partial class SmtpClient
         if (go.Code != 354)
         {
             // The transaction may still be open on the server's side: reset it, and report the refusal per recipient.
-            if (!go.IsPositiveCompletion)
+            if (go.IsTransientFailure || go.IsPermanentFailure)
             {
                 await ResetCoreAsync(op).ConfigureAwait(false);
                 return Settle(results, go);

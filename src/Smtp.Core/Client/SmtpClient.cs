@@ -379,8 +379,27 @@ public sealed partial class SmtpClient : IAsyncDisposable
         return await ReadReplyAsync(op, timeout ?? _options.CommandTimeout).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Refuses to start a new command while reply bytes nobody asked for are already buffered: read as the answer to
+    /// the next command they would shift every later reply by one (RFC 2920 §3.1 requires replies in command order).
+    /// </summary>
+    private void ThrowIfUnsolicited()
+    {
+        var input = _transport.Input;
+        if (input.TryRead(out var pending))
+        {
+            long waiting = pending.Buffer.Length;
+            input.AdvanceTo(pending.Buffer.Start);
+            if (waiting > 0)
+            {
+                throw new SmtpProtocolException($"The server sent {waiting} byte(s) that answer no command; the replies are out of step.");
+            }
+        }
+    }
+
     private void WriteCommand(ClientCommands command, string? argument, string transcript)
     {
+        ThrowIfUnsolicited();
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             _logger.LogTrace("C: {Command}", transcript);

@@ -83,6 +83,9 @@ public sealed class SmtpMessageContent
         return new(null, reader, false, length);
     }
 
+    /// <summary>Whether <see cref="Open"/> would succeed: always for reusable content, once for a stream or pipe.</summary>
+    internal bool CanOpen => _open is not null || Volatile.Read(ref _once) is not null;
+
     /// <summary>Opens the content for one send; the lease completes the reader when this owns it.</summary>
     internal Lease Open()
     {

@@ -191,4 +191,26 @@ public sealed class ClientFailureTests
         Assert.That((await first).Code, Is.EqualTo(250));
         await server.CompleteAsync();
     }
+
+    [Test]
+    public async Task An_extra_reply_the_server_slips_in_is_detected_before_it_can_answer_the_next_command()
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING");
+            await s.ExpectAsync("NOOP");
+
+            // One reply too many: it would be taken as the answer to MAIL and shift every later reply.
+            await s.SendAsync("250 Ok\r\n250 2.1.0 Sender ok (forged)\r\n");
+            await s.ClientSendsMoreAsync(TimeSpan.FromSeconds(2));
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        Assert.That((await client.NoopAsync()).Code, Is.EqualTo(250));
+        await Task.Delay(200);
+        var e = Assert.ThrowsAsync<SmtpProtocolException>(() => client.SendAsync(Envelope, ClientTestOptions.Message("x")));
+        Assert.That(e!.Message, Does.Contain("answer no command"));
+        await server.CompleteAsync();
+        Assert.That(server.Sessions.Single().Commands, Has.None.StartsWith("MAIL"));
+    }
 }

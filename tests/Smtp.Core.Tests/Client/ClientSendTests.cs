@@ -216,7 +216,7 @@ public sealed class ClientSendTests
     }
 
     [Test]
-    public async Task A_non_ASCII_address_without_SMTPUTF8_offered_is_refused_before_MAIL_is_sent()
+    public async Task SMTPUTF8_8BITMIME_and_BINARYMIME_needs_are_refused_before_MAIL_when_not_offered()
     {
         await using var server = new ScriptedServer(async s =>
         {
@@ -232,6 +232,21 @@ public sealed class ClientSendTests
         var e8 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
             client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
         Assert.That(e8!.Extension, Is.EqualTo("BINARYMIME"));
+        await using (var plain = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING");
+            await s.ExpectAsync("QUIT");
+            await s.SendAsync("221 bye\r\n");
+        }))
+        {
+            await using var seven = await SmtpClient.ConnectAsync(ClientTestOptions.For(plain.Port));
+            var e7 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
+                seven.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
+            Assert.That(e7!.Extension, Is.EqualTo("8BITMIME"));
+            await seven.QuitAsync();
+            await plain.CompleteAsync();
+        }
+
         await client.QuitAsync();
         await server.CompleteAsync();
     }
@@ -327,5 +342,59 @@ public sealed class ClientSendTests
         Assert.Throws<ArgumentException>(() => _ = new SmtpRecipient("a@example.org> NOTIFY=NEVER"));
         Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
         Assert.Throws<ArgumentException>(() => _ = new SmtpClientPool(new SmtpClientOptions { Host = "127.0.0.1", ClientName = "evil\r\nMAIL FROM:<x>" }, 1));
+    }
+
+    [Test]
+    public async Task BDAT_with_content_an_exact_multiple_of_the_chunk_size_ends_with_BDAT_0_LAST_and_LMTP_replies_per_recipient()
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await s.SendAsync("220 lmtp.test LMTP\r\n");
+            await s.ExpectAsync("LHLO");
+            await s.SendEhloAsync("CHUNKING", "PIPELINING");
+            await s.ExpectAsync("MAIL");
+            await s.ExpectAsync("RCPT");
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("BDAT 8");
+            Assert.That(Encoding.ASCII.GetString(await s.ReadBytesAsync(8)), Is.EqualTo("abcdefgh"));
+            await s.SendAsync("250 Ok\r\n");
+            await s.ExpectAsync("BDAT 0 LAST");
+            await s.SendAsync("250 2.0.0 first ok\r\n550 5.2.1 second disabled\r\n");
+            await s.ExpectAsync("NOOP");
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true, chunkSize: 8));
+        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"),
+            SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("abcdefgh"))));
+        Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550 }));
+        Assert.That(await client.CheckHealthAsync(), Is.True);
+        await server.CompleteAsync();
+    }
+
+    [Test]
+    public async Task Stream_content_is_sent_once_and_a_second_send_of_it_is_refused_before_anything_is_written()
+    {
+        var content = SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("x")));
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING");
+            await s.ExpectAsync("MAIL");
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+            await s.ExpectAsync("NOOP");
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        Assert.That((await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content));
+        Assert.That(await client.CheckHealthAsync(), Is.True, "nothing was written for the refused send");
+        await server.CompleteAsync();
     }
 }

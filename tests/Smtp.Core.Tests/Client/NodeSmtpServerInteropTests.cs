@@ -100,4 +100,29 @@ public sealed class NodeSmtpServerInteropTests
         string envelope = await server.ReadEnvelopeAsync(1);
         Assert.That(envelope, Does.Contain("zoë@example.org").And.Contain("\"SMTPUTF8\":true"));
     }
+
+    [Test]
+    public async Task Implicit_TLS_then_AUTH_then_send()
+    {
+        var (cert, key) = TestCertificate.PemFiles;
+        await using var server = await ExternalServer.StartNodeSmtpServerAsync("--tls", cert, key, "--implicit", "--auth", "alice:pa55word");
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, SmtpTlsMode.ImplicitTls,
+            credentials: SaslClientCredentials.FromPassword("alice", "pa55word")));
+        Assert.That(client.IsSecure, Is.True);
+        Assert.That(client.Capabilities.StartTls, Is.False);
+        var result = await client.SendAsync(new SmtpEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("Subject: 465\r\n\r\nx\r\n"));
+        Assert.That(result.AllAccepted, Is.True);
+        await server.ReadMessageAsync(1);
+        Assert.That(await server.ReadEnvelopeAsync(1), Does.Contain("\"secure\":true"));
+    }
+
+    [Test]
+    public async Task A_self_signed_certificate_is_refused_by_default_validation()
+    {
+        var (cert, key) = TestCertificate.PemFiles;
+        await using var server = await ExternalServer.StartNodeSmtpServerAsync("--tls", cert, key);
+        var options = ClientTestOptions.For(server.Port, SmtpTlsMode.StartTlsRequired, acceptTestCertificate: false);
+        var e = Assert.ThrowsAsync<SmtpSecurityException>(() => SmtpClient.ConnectAsync(options));
+        Assert.That(e!.InnerException, Is.InstanceOf<System.Security.Authentication.AuthenticationException>());
+    }
 }

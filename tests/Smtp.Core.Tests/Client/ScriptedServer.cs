@@ -205,9 +205,17 @@ internal sealed class ScriptedSession : IAsyncDisposable
                 return line;
             }
 
-            if (!await FillAsync(cts.Token))
+            try
             {
-                return null;
+                if (!await FillAsync(cts.Token))
+                {
+                    return null;
+                }
+            }
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            {
+                // A script waiting in vain is a failed expectation, not a client that went away.
+                throw new AssertionException($"The client sent no complete line within the timeout; commands so far: {string.Join(" | ", Commands)}");
             }
         }
     }

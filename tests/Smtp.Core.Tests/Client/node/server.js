@@ -1,6 +1,7 @@
 // An smtp-server (Nodemailer) instance for the Smtp.Core client interoperability tests.
-// Usage: node server.js --out DIR [--tls CERT.pem KEY.pem] [--auth USER:PASS] [--reject-rcpt ADDR]...
+// Usage: node server.js --out DIR [--tls CERT.pem KEY.pem [--implicit]] [--auth USER:PASS] [--reject-rcpt ADDR]...
 //                       [--size N] [--lmtp]
+// --implicit: TLS from the first byte (RFC 8314) instead of STARTTLS.
 // Listens on 127.0.0.1 on a free port and prints "READY <port>" once listening. Every accepted message
 // is written to DIR/<n>.eml (raw bytes as received, after dot-unstuffing) and its envelope to
 // DIR/<n>.json. Exits when stdin closes, so the test that started it never leaves it behind.
@@ -10,7 +11,7 @@ const path = require('path');
 const { SMTPServer } = require('smtp-server');
 
 const args = process.argv.slice(2);
-let out = null, cert = null, key = null, auth = null, size = 0, lmtp = false;
+let out = null, cert = null, key = null, auth = null, size = 0, lmtp = false, implicit = false;
 const rejected = new Set();
 for (let i = 0; i < args.length; i++) {
     switch (args[i]) {
@@ -20,6 +21,7 @@ for (let i = 0; i < args.length; i++) {
         case '--reject-rcpt': rejected.add(args[++i].toLowerCase()); break;
         case '--size': size = Number(args[++i]); break;
         case '--lmtp': lmtp = true; break;
+        case '--implicit': implicit = true; break;
         default: console.error('unknown argument ' + args[i]); process.exit(2);
     }
 }
@@ -28,8 +30,8 @@ if (!out) { console.error('--out is required'); process.exit(2); }
 let counter = 0;
 const options = {
     lmtp,
-    secure: false,
-    hideSTARTTLS: !cert,
+    secure: implicit,
+    hideSTARTTLS: !cert || implicit,
     authOptional: !auth,
     disabledCommands: auth ? [] : ['AUTH'],
     authMethods: ['PLAIN', 'LOGIN', 'CRAM-MD5', 'XOAUTH2'],
