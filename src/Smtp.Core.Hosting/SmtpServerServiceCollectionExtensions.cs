@@ -29,6 +29,17 @@ public static class SmtpServerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configSectionPath);
+        if (services.Any(static d => d.ServiceType == typeof(SmtpServerHostedService)))
+        {
+            // One hosted server per host: a second call only adds its changes (its section path is not bound again).
+            if (configure is not null)
+            {
+                services.Configure(configure);
+            }
+
+            return new SmtpServerBuilder(services);
+        }
+
         OptionsBuilder<SmtpServerHostOptions> options = services.AddOptions<SmtpServerHostOptions>()
             .Configure<IServiceProvider>((o, sp) =>
             {

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Smtp.Core.Hosting.Tests.Support;
+using Smtp.Core.Tests.Support;
 
 namespace Smtp.Core.Hosting.Tests;
 
@@ -169,6 +170,35 @@ public sealed class ServerHostingTests
             Assert.That(result.StandardOutput, Does.Contain("size 4096"));
             Assert.That(result.StandardOutput, Does.Contain("rcpt1 250"));
             Assert.That(result.StandardOutput, Does.Contain("rcpt2 452"), "MaxRecipients = 1");
+        }
+        finally
+        {
+            await TestHost.StopAsync(host);
+        }
+    }
+
+    [Test]
+    public async Task Lmtp_from_configuration_gives_one_reply_per_recipient_from_a_scoped_lmtp_store()
+    {
+        string swaks = ExternalTool.Require("swaks");
+        IHost host = TestHost.Build(
+            TestHost.LoopbackSettings(("Smtp:Server:Lmtp", "true")),
+            (builder, smtp) =>
+            {
+                builder.Services.AddScoped<RecordingStore>();
+                smtp.AddMessageStore<LmtpRecordingStore>();
+            });
+        IPEndPoint server = await TestHost.StartAsync(host);
+        try
+        {
+            var result = await ExternalTool.RunAsync(swaks, [
+                "--server", server.Address.ToString(), "--port", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--protocol", "LMTP", "--helo", "swaks.test", "--from", "lmtp@swaks.test",
+                "--to", "alice@example.test,full@example.test", "--timeout", "20"], TimeSpan.FromSeconds(60));
+            Assert.That(result.TimedOut, Is.False, result.Describe());
+            Assert.That(result.StandardOutput + result.StandardError, Does.Contain("LHLO swaks.test"));
+            Assert.That(result.StandardOutput + result.StandardError, Does.Match(@"250 2\.0\.0[^\n]*\n[^\n]*452 4\.2\.2 Mailbox full"), "one reply per recipient, in order");
+            Assert.That(host.Services.GetRequiredService<MessageSink>().Messages.Single().Recipients, Is.EqualTo(new[] { "alice@example.test", "full@example.test" }));
         }
         finally
         {

@@ -77,9 +77,13 @@ internal sealed class SmtpListener
             throw;
         }
 
-        foreach ((Socket socket, SmtpEndpoint endpoint) in _sockets)
+        // The accept loops, and so every session, must not inherit the async-locals of whoever started the host.
+        using (ExecutionContext.SuppressFlow())
         {
-            _acceptLoops.Add(AcceptLoopAsync(socket, endpoint));
+            foreach ((Socket socket, SmtpEndpoint endpoint) in _sockets)
+            {
+                _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(socket, endpoint)));
+            }
         }
 
         return bound;
