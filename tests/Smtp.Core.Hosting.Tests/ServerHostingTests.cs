@@ -207,6 +207,36 @@ public sealed class ServerHostingTests
     }
 
     [Test]
+    public async Task Server_metrics_are_published_under_the_documented_meter_name()
+    {
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SmtpTelemetry.ServerMeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => seen.AddOrUpdate(instrument.Name, value, (_, old) => old + value));
+        listener.Start();
+
+        IHost host = TestHost.Build(TestHost.LoopbackSettings());
+        IPEndPoint server = await TestHost.StartAsync(host);
+        try
+        {
+            (await Smtplib.RunAsync(server, Smtplib.SendScript, "1")).AssertSuccess();
+        }
+        finally
+        {
+            await TestHost.StopAsync(host);
+        }
+
+        Assert.That(seen.GetValueOrDefault("smtp.server.connections"), Is.GreaterThanOrEqualTo(1));
+        Assert.That(seen.GetValueOrDefault("smtp.server.messages.accepted"), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
     public async Task Server_logs_flow_to_the_host_logger()
     {
         var logs = new CapturingLoggerProvider();
