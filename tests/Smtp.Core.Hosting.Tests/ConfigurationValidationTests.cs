@@ -33,6 +33,13 @@ public sealed class ConfigurationValidationTests
     }
 
     [Test]
+    public async Task A_certificate_section_without_a_path_fails_start_up_naming_the_key()
+    {
+        string message = await StartFailureAsync(TestHost.LoopbackSettings(("Smtp:Server:Certificate:Password", "secret")));
+        Assert.That(message, Does.Contain("Smtp:Server:Certificate:Path is missing"));
+    }
+
+    [Test]
     public async Task A_wrong_certificate_password_fails_start_up_naming_the_password_key()
     {
         using var certificate = new TestCertificate("right");

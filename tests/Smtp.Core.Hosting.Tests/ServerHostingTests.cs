@@ -237,6 +237,30 @@ public sealed class ServerHostingTests
     }
 
     [Test]
+    public async Task ConfigureServer_adjusts_the_options_built_from_configuration()
+    {
+        IHost host = TestHost.Build(
+            TestHost.LoopbackSettings(("Smtp:Server:MaxMessageSize", "4096")),
+            (_, smtp) => smtp.ConfigureServer((_, options) => options.MaxMessageSize = options.MaxMessageSize / 2));
+        IPEndPoint server = await TestHost.StartAsync(host);
+        try
+        {
+            const string script = """
+                import sys, smtplib
+                with smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=20) as s:
+                    s.ehlo("python.test")
+                    print("size", s.esmtp_features.get("size"))
+                """;
+            var result = (await Smtplib.RunAsync(server, script)).AssertSuccess();
+            Assert.That(result.StandardOutput, Does.Contain("size 2048"));
+        }
+        finally
+        {
+            await TestHost.StopAsync(host);
+        }
+    }
+
+    [Test]
     public async Task Server_logs_flow_to_the_host_logger()
     {
         var logs = new CapturingLoggerProvider();
