@@ -1,4 +1,6 @@
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Smtp.Core.Auth;
 using Smtp.Core.Server;
 using Smtp.Core.Storage;
 
@@ -7,6 +9,9 @@ namespace MailServer;
 /// <summary>Runs the server described by <see cref="MailServerSettings"/> until SIGINT or SIGTERM.</summary>
 internal static class MailServerHost
 {
+    /// <summary>The environment variable holding the password of the --cert PFX file (unset: no password).</summary>
+    public const string CertificatePasswordVariable = "MAILSERVER_CERT_PASSWORD";
+
     /// <summary>Builds the server options the settings ask for; engine defaults stay where no option was given.</summary>
     public static SmtpServerOptions CreateOptions(MailServerSettings settings, IMessageStore store)
     {
@@ -37,9 +42,32 @@ internal static class MailServerHost
             options.MaxConnectionsPerAddress = perAddress;
         }
 
+        // --cert: STARTTLS on every --listen endpoint, and the certificate of the --implicit-tls endpoints. A PFX
+        // password, if any, comes from the environment so that it stays out of the process list.
+        SmtpTlsOptions? tls = settings.CertificatePath is { } certificate
+            ? SmtpTlsOptions.FromPfxFile(certificate, Environment.GetEnvironmentVariable(CertificatePasswordVariable))
+            : null;
+        if (settings.Users.Count > 0)
+        {
+            var users = new InMemoryUserAuthenticator();
+            foreach (var (name, password) in settings.Users)
+            {
+                users.Add(name, password);
+            }
+
+            var auth = new SmtpAuthenticationOptions(users) { AllowWithoutTls = tls is null };
+            auth.Mechanisms.Add(SaslMechanisms.CramMd5);
+            options.Authentication = auth;
+        }
+
         foreach (var endPoint in settings.Listen)
         {
-            options.Endpoints.Add(new SmtpEndpoint(endPoint));
+            options.Endpoints.Add(new SmtpEndpoint(endPoint) { Tls = tls, RequireAuthentication = settings.RequireAuth });
+        }
+
+        foreach (var endPoint in settings.ImplicitTls)
+        {
+            options.Endpoints.Add(new SmtpEndpoint(endPoint) { Tls = tls, ImplicitTls = true, RequireAuthentication = settings.RequireAuth });
         }
 
         return options;
@@ -79,8 +107,24 @@ internal static class MailServerHost
             where = $"Storing messages in {Path.Combine(maildir, "new")}";
         }
 
+        SmtpServerOptions options;
+        try
+        {
+            options = CreateOptions(settings, store);
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException or IOException)
+        {
+            error.WriteLine($"MailServer: cannot use certificate {settings.CertificatePath}: {e.Message} (password from ${CertificatePasswordVariable})");
+            return 1;
+        }
+
+        if (options.Authentication is { AllowWithoutTls: true })
+        {
+            error.WriteLine("MailServer: warning: --user without --cert: AUTH is offered without TLS, passwords cross the network in clear");
+        }
+
         using var shutdown = new ShutdownSignal();
-        await using var server = new SmtpServer(CreateOptions(settings, store));
+        await using var server = new SmtpServer(options);
         try
         {
             await server.StartAsync(shutdown.Token).ConfigureAwait(false);

@@ -38,7 +38,7 @@ internal sealed class MailServerSettings
 
     public bool Lmtp { get; init; }
 
-    /// <summary>True when any option needs TLS or AUTH, which a later issue completes.</summary>
+    /// <summary>True when any option asks for TLS or AUTH.</summary>
     public bool NeedsTlsOrAuth =>
         ImplicitTls.Count > 0 || CertificatePath is not null || Users.Count > 0 || RequireAuth;
 }

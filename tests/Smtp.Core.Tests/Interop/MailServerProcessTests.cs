@@ -174,11 +174,14 @@ public sealed class MailServerProcessTests
     }
 
     [Test]
-    public async Task Tls_and_auth_options_are_refused_as_not_supported_yet()
+    public async Task A_certificate_that_cannot_be_read_exits_1_without_showing_passwords()
     {
-        await using var sample = StartSample("--user", "alice:secret", "--require-auth");
-        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.EqualTo(2));
-        Assert.That(sample.StandardError, Does.Contain("not supported yet").And.Not.Contain("secret"));
+        var pfx = Path.Combine(_work.FullName, "broken.pfx");
+        await File.WriteAllTextAsync(pfx, "not a certificate");
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--discard", "--cert", pfx, "--user", "alice:secret", "--require-auth");
+        Assert.That(await sample.WaitForExitAsync(StartTimeout), Is.EqualTo(1));
+        Assert.That(sample.StandardError, Does.Contain("broken.pfx").And.Not.Contain("secret"));
+        Assert.That(sample.StandardOutput, Does.Not.Contain("Listening on"));
     }
 
     [Test]
