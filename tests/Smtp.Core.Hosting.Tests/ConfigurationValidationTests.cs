@@ -85,7 +85,7 @@ public sealed class ConfigurationValidationTests
     }
 
     [Test]
-    public async Task A_port_in_use_fails_start_up_naming_the_endpoint()
+    public void A_port_in_use_fails_start_up_naming_the_endpoint()
     {
         using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
