@@ -190,6 +190,36 @@ public sealed class OwnServerTests
         Assert.That(_server.Store.Count, Is.Zero);
     }
 
+    [Test]
+    public async Task Scram_fails_on_the_client_when_the_server_signature_is_wrong_and_no_mail_is_sent()
+    {
+        _server = await OwnServer.StartAsync(forgeScramServerKey: true);
+
+        var error = Assert.ThrowsAsync<SmtpSecurityException>(async () =>
+            await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, "SCRAM-SHA-256")));
+
+        Assert.That(error, Is.Not.Null);
+        Assert.That(_server.Authenticator.Mechanisms, Does.Contain("SCRAM lookup"), "the exchange must have reached the server's final message");
+        await _server.WaitForNoSessionsAsync();
+        Assert.That(_server.ReceivedCommands(), Does.Contain("AUTH").And.Not.Contain("MAIL"));
+        Assert.That(_server.Store.Count, Is.Zero);
+    }
+
+    [TestCase(SmtpTlsMode.StartTlsRequired)]
+    [TestCase(SmtpTlsMode.ImplicitTls)]
+    public async Task A_server_certificate_other_than_the_trusted_one_is_refused_before_auth(SmtpTlsMode mode)
+    {
+        _server = await OwnServer.StartAsync(certificate: TestCertificates.Other);
+        int port = mode == SmtpTlsMode.ImplicitTls ? _server.ImplicitPort : _server.StartTlsPort;
+
+        Assert.ThrowsAsync<SmtpSecurityException>(async () => await SmtpClient.ConnectAsync(Options(port, mode, "PLAIN")));
+
+        await _server.WaitForNoSessionsAsync();
+        Assert.That(_server.ReceivedCommands(), Has.None.EqualTo("AUTH").And.None.EqualTo("MAIL"));
+        Assert.That(_server.Authenticator.Mechanisms, Is.Empty);
+        Assert.That(_server.Store.Count, Is.Zero);
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public async Task A_one_megabyte_message_with_leading_dots_is_stored_byte_for_byte_over_bdat_and_over_data(bool chunking)
@@ -384,14 +414,15 @@ public sealed class OwnServerTests
 
         public int PlainPort { get; }
 
-        public static async Task<OwnServer> StartAsync(Action<SmtpServerOptions>? configure = null)
+        public static async Task<OwnServer> StartAsync(Action<SmtpServerOptions>? configure = null,
+            System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null, bool forgeScramServerKey = false)
         {
-            var authenticator = new CountingAuthenticator(new InMemoryUserAuthenticator().Add(User, Password));
+            var authenticator = new CountingAuthenticator(new InMemoryUserAuthenticator().Add(User, Password), forgeScramServerKey);
             var auth = new SmtpAuthenticationOptions(authenticator) { FailureDelay = TimeSpan.FromMilliseconds(20) };
             auth.Mechanisms.Add(SaslMechanisms.CramMd5);
             var store = new RecordingStore();
             var log = new ListLoggerFactory();
-            var tls = new SmtpTlsOptions { ServerCertificate = TestCertificate.Instance };
+            var tls = new SmtpTlsOptions { ServerCertificate = certificate ?? TestCertificate.Instance };
             var options = new SmtpServerOptions
             {
                 ServerName = "mx.test",
@@ -472,7 +503,11 @@ public sealed class OwnServerTests
     }
 
     /// <summary>Forwards to <see cref="InMemoryUserAuthenticator"/> and notes every call, to prove whether AUTH reached it.</summary>
-    private sealed class CountingAuthenticator(InMemoryUserAuthenticator inner) : ISmtpAuthenticator, IScramCredentialStore
+    /// <remarks>
+    /// With <c>forgeScramServerKey</c> it hands SCRAM the right StoredKey (so the client's proof verifies) but a wrong
+    /// ServerKey, so the server's signature is wrong: a server that does not really know the credentials.
+    /// </remarks>
+    private sealed class CountingAuthenticator(InMemoryUserAuthenticator inner, bool forgeScramServerKey) : ISmtpAuthenticator, IScramCredentialStore
     {
         private readonly ConcurrentQueue<string> _calls = new();
 
@@ -487,7 +522,20 @@ public sealed class OwnServerTests
         public ValueTask<ScramCredentials?> FindScramCredentialsAsync(ISmtpSessionContext context, string userName, CancellationToken cancellationToken)
         {
             _calls.Enqueue("SCRAM lookup");
-            return inner.FindScramCredentialsAsync(context, userName, cancellationToken);
+            return forgeScramServerKey ? ForgeAsync(inner.FindScramCredentialsAsync(context, userName, cancellationToken))
+                : inner.FindScramCredentialsAsync(context, userName, cancellationToken);
+        }
+
+        private static async ValueTask<ScramCredentials?> ForgeAsync(ValueTask<ScramCredentials?> lookup)
+        {
+            if (await lookup is not { } real)
+            {
+                return null;
+            }
+
+            byte[] serverKey = real.ServerKey.ToArray();
+            serverKey[0] ^= 0x01;
+            return new ScramCredentials(real.Salt.Span, real.IterationCount, real.StoredKey.Span, serverKey);
         }
     }
 }
