@@ -28,6 +28,9 @@ public sealed class OwnServerTests
 
     private OwnServer _server = null!;
 
+    /// <summary>Cancelled by [CancelAfter]; every network call takes it, so a hung exchange ends the test.</summary>
+    private static CancellationToken Token => TestContext.CurrentContext.CancellationToken;
+
     [TearDown]
     public async Task StopServerAsync()
     {
@@ -97,14 +100,14 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
         byte[] sent = Message("starttls " + mechanism);
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, mechanism)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, mechanism), Token))
         {
             Assert.That(client.IsSecure, Is.True);
             Assert.That(client.Capabilities.AuthMechanisms, Does.Contain(mechanism));
             Assert.That(client.AuthenticationMechanism, Is.EqualTo(mechanism));
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent));
+            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -121,11 +124,11 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
         byte[] sent = Message("strongest");
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), Token))
         {
             Assert.That(client.Capabilities.AuthMechanisms, Is.SupersetOf(new[] { "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256" }));
             Assert.That(client.AuthenticationMechanism, Is.EqualTo("SCRAM-SHA-256"));
-            await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent));
+            await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -141,13 +144,13 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
         byte[] sent = Message("implicit");
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.ImplicitPort, SmtpTlsMode.ImplicitTls, "PLAIN")))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.ImplicitPort, SmtpTlsMode.ImplicitTls, "PLAIN"), Token))
         {
             Assert.That(client.IsSecure, Is.True);
             Assert.That(client.Capabilities.StartTls, Is.False, "STARTTLS must not be offered under TLS");
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent));
+            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, true }));
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -163,7 +166,7 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
 
         var error = Assert.ThrowsAsync<SmtpCommandException>(async () =>
-            await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, mechanism, password: "not-the-password")));
+            await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, mechanism, password: "not-the-password"), Token));
 
         Assert.That(error!.Command, Is.EqualTo("AUTH"));
         Assert.That(error.Reply.Code, Is.EqualTo(535));
@@ -178,7 +181,7 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
 
         var error = Assert.ThrowsAsync<SmtpSecurityException>(async () =>
-            await SmtpClient.ConnectAsync(Options(_server.PlainPort, SmtpTlsMode.StartTlsRequired, "PLAIN")));
+            await SmtpClient.ConnectAsync(Options(_server.PlainPort, SmtpTlsMode.StartTlsRequired, "PLAIN"), Token));
         Assert.That(error!.Message, Does.Contain("STARTTLS"));
 
         // The server saw EHLO and at most QUIT: no AUTH, no MAIL, no authenticator call, nothing stored.
@@ -197,7 +200,7 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync(forgeScramServerKey: true);
 
         var error = Assert.ThrowsAsync<SmtpSecurityException>(async () =>
-            await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, "SCRAM-SHA-256")));
+            await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, "SCRAM-SHA-256"), Token));
 
         Assert.That(error, Is.Not.Null);
         Assert.That(_server.Authenticator.Mechanisms, Does.Contain("SCRAM lookup"), "the exchange must have reached the server's final message");
@@ -213,7 +216,7 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync(certificate: TestCertificates.Other);
         int port = mode == SmtpTlsMode.ImplicitTls ? _server.ImplicitPort : _server.StartTlsPort;
 
-        Assert.ThrowsAsync<SmtpSecurityException>(async () => await SmtpClient.ConnectAsync(Options(port, mode, "PLAIN")));
+        Assert.ThrowsAsync<SmtpSecurityException>(async () => await SmtpClient.ConnectAsync(Options(port, mode, "PLAIN"), Token));
 
         await _server.WaitForNoSessionsAsync();
         Assert.That(_server.ReceivedCommands(), Has.None.EqualTo("AUTH").And.None.EqualTo("MAIL"));
@@ -228,12 +231,12 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
         byte[] sent = LargeMessage();
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, chunking: chunking)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, chunking: chunking), Token))
         {
             Assert.That(client.Capabilities.Chunking, Is.True, "our server offers CHUNKING");
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent));
+            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         AssertStored(_server.Store.Messages.Single(), sent, "alice@example.org", "bob@example.net");
@@ -257,17 +260,17 @@ public sealed class OwnServerTests
                 : SmtpResult.Accept())));
         byte[] sent = Message("pipelined");
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), Token))
         {
             Assert.That(client.Capabilities.Pipelining, Is.True);
             var result = await client.SendAsync(
-                new ClientEnvelope("alice@example.org", "bob@example.net", "nobody@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent));
+                new ClientEnvelope("alice@example.org", "bob@example.net", "nobody@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients.Select(r => r.Recipient.Address), Is.EqualTo(new[] { "bob@example.net", "nobody@example.net", "carol@example.net" }));
             Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, true }));
             Assert.That(result.Recipients[1].RcptReply.Code, Is.EqualTo(550));
             Assert.That(result.Recipients[1].RcptReply.EnhancedCode?.ToString(), Is.EqualTo("5.1.1"));
             Assert.That(result.AnyAccepted && !result.AllAccepted, Is.True);
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         AssertStored(_server.Store.Messages.Single(), sent, "alice@example.org", "bob@example.net", "carol@example.net");
@@ -280,12 +283,12 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync();
         byte[] sent = Encoding.UTF8.GetBytes("From: ålice@example.org\r\nTo: 用户@example.net\r\nSubject: ünïcode\r\n\r\nGrüße.\r\n");
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), Token))
         {
             Assert.That(client.Capabilities.SmtpUtf8, Is.True);
-            var result = await client.SendAsync(new ClientEnvelope("ålice@example.org", "用户@example.net") { SmtpUtf8 = true }, SmtpMessageContent.FromBytes(sent));
+            var result = await client.SendAsync(new ClientEnvelope("ålice@example.org", "用户@example.net") { SmtpUtf8 = true }, SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -299,16 +302,16 @@ public sealed class OwnServerTests
         _server = await OwnServer.StartAsync(o => o.Lmtp = true);
         byte[] sent = Message("lmtp");
 
-        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, lmtp: true)))
+        await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, lmtp: true), Token))
         {
             var result = await client.SendAsync(
-                new ClientEnvelope("alice@example.org", "bob@example.net", "full@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent));
+                new ClientEnvelope("alice@example.org", "bob@example.net", "full@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients, Has.Count.EqualTo(3));
             Assert.That(result.Recipients.Select(r => r.RcptReply.Code), Is.All.EqualTo(250));
             Assert.That(result.Recipients.Select(r => r.DeliveryReply?.Code), Is.EqualTo(new int?[] { 250, 452, 250 }));
             Assert.That(result.Recipients[1].DeliveryReply?.EnhancedCode?.ToString(), Is.EqualTo("4.2.2"));
             Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, true }));
-            await client.QuitAsync();
+            await client.QuitAsync(Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -323,7 +326,8 @@ public sealed class OwnServerTests
     {
         _server = await OwnServer.StartAsync();
         var watch = Stopwatch.StartNew();
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        cancel.CancelAfter(TimeSpan.FromSeconds(60));
 
         await using (var pool = new SmtpClientPool(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), maxConnections: 4))
         {
@@ -359,14 +363,14 @@ public sealed class OwnServerTests
 
         var refusedOut = new StringWriter();
         var refusedErr = new StringWriter();
-        int refused = await MailSendCommand.RunAsync(common, refusedOut, refusedErr, CancellationToken.None);
+        int refused = await MailSendCommand.RunAsync(common, refusedOut, refusedErr, Token);
         Assert.That(refused, Is.EqualTo(MailSendCommand.SecurityFailure), refusedErr.ToString());
         Assert.That(_server.Store.Count, Is.Zero);
         Assert.That(_server.Authenticator.Mechanisms, Is.Empty, "no credentials may be tried over an unverified connection");
 
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = await MailSendCommand.RunAsync(["--insecure", .. common], stdout, stderr, CancellationToken.None);
+        int exit = await MailSendCommand.RunAsync(["--insecure", .. common], stdout, stderr, Token);
         Assert.That(exit, Is.EqualTo(MailSendCommand.Ok), stderr.ToString());
         Assert.That(stdout.ToString(), Does.Contain("accepted bob@example.net"));
 
@@ -459,7 +463,7 @@ public sealed class OwnServerTests
             var deadline = Stopwatch.StartNew();
             while (_server.ActiveSessionCount > 0 && deadline.Elapsed < TimeSpan.FromSeconds(10))
             {
-                await Task.Delay(20);
+                await Task.Delay(20, Token);
             }
 
             Assert.That(_server.ActiveSessionCount, Is.Zero, "the server's session did not end");
