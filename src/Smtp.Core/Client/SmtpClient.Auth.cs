@@ -62,6 +62,14 @@ public sealed partial class SmtpClient
             {
                 await RunExchangeAsync(op, mechanism, exchange).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is SmtpCommandException or SmtpSecurityException)
+            {
+                // The exchange ended on a complete reply, so the channel is in step: say goodbye before the
+                // caller's dispose closes it (RFC 5321 §4.1.1.10).
+                _redact = false;
+                await TryQuitAsync(op).ConfigureAwait(false);
+                throw;
+            }
             finally
             {
                 _redact = false;

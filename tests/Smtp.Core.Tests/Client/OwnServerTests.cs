@@ -173,6 +173,7 @@ public sealed class OwnServerTests
         Assert.That(error.Reply.EnhancedCode?.ToString(), Is.EqualTo("5.7.8"));
         Assert.That(_server.Store.Count, Is.Zero);
         Assert.That(_server.Sessions, Is.Empty, "no transaction may have reached the store");
+        Assert.That(_server.ReceivedCommands()[^1], Is.EqualTo("QUIT"), "the client says goodbye after a refused AUTH (RFC 5321 §4.1.1.10)");
     }
 
     [Test]
