@@ -65,6 +65,11 @@ public sealed class SmtpReplyParser
     public SmtpReplyParseStatus TryParse(ref SequenceReader<byte> reader, out SmtpReplyView reply)
     {
         reply = default;
+        if (reader.UnreadSpan.Length == reader.Remaining)
+        {
+            return TryParseSpan(ref reader, out reply);
+        }
+
         SequenceReader<byte> r = reader;
         SequencePosition start = r.Position;
         long startConsumed = r.Consumed;
@@ -113,6 +118,70 @@ public sealed class SmtpReplyParser
         ReadOnlySequence<byte> raw = r.Sequence.Slice(start, r.Position);
         reply = new SmtpReplyView(raw, code, lines);
         reader = r;
+        return SmtpReplyParseStatus.Success;
+    }
+
+    /// <summary>The same as the sequence path, on one span: the usual case of a reply read in one segment.</summary>
+    private SmtpReplyParseStatus TryParseSpan(ref SequenceReader<byte> reader, out SmtpReplyView reply)
+    {
+        reply = default;
+        ReadOnlySpan<byte> span = reader.UnreadSpan;
+        int pos = 0;
+        int code = 0;
+        int lines = 0;
+        while (true)
+        {
+            int window = Math.Min(span.Length - pos, MaxLineLength);
+            int lf = span.Slice(pos, window).IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                return window == MaxLineLength ? SmtpReplyParseStatus.LineTooLong : SmtpReplyParseStatus.NeedMoreData;
+            }
+
+            if (lf == 0 || span[pos + lf - 1] != (byte)'\r')
+            {
+                return SmtpReplyParseStatus.Malformed;
+            }
+
+            ReadOnlySpan<byte> line = span.Slice(pos, lf - 1);
+            pos += lf + 1;
+            if (line.IndexOfAny((byte)'\r', (byte)'\0') >= 0)
+            {
+                return SmtpReplyParseStatus.Malformed;
+            }
+
+            if (++lines > MaxLines)
+            {
+                return SmtpReplyParseStatus.TooManyLines;
+            }
+
+            if (pos > MaxReplySize)
+            {
+                return SmtpReplyParseStatus.TooLarge;
+            }
+
+            if (!TryReadHeader(line, out int lineCode, out byte separator))
+            {
+                return SmtpReplyParseStatus.Malformed;
+            }
+
+            if (lines == 1)
+            {
+                code = lineCode;
+            }
+            else if (lineCode != code)
+            {
+                return SmtpReplyParseStatus.Malformed;
+            }
+
+            if (separator != (byte)'-')
+            {
+                break;
+            }
+        }
+
+        reply = new SmtpReplyView(reader.UnreadSequence.Slice(0, pos), code, lines);
+        reader.Advance(pos);
         return SmtpReplyParseStatus.Success;
     }
 
@@ -200,7 +269,15 @@ public sealed class SmtpReplyParser
         Span<byte> head = stackalloc byte[4];
         int n = (int)Math.Min(4, line.Length);
         line.Slice(0, n).CopyTo(head);
-        if (head[0] is < (byte)'2' or > (byte)'5' || head[1] is < (byte)'0' or > (byte)'9' || head[2] is < (byte)'0' or > (byte)'9')
+        return TryReadHeader(head[..n], out code, out separator);
+    }
+
+    internal static bool TryReadHeader(ReadOnlySpan<byte> head, out int code, out byte separator)
+    {
+        code = 0;
+        separator = 0;
+        int n = Math.Min(4, head.Length);
+        if (n < 3 || head[0] is < (byte)'2' or > (byte)'5' || head[1] is < (byte)'0' or > (byte)'9' || head[2] is < (byte)'0' or > (byte)'9')
         {
             return false;
         }

@@ -151,6 +151,20 @@ public readonly struct SmtpReplyView
         public bool MoveNext()
         {
             // The parser has validated every line as NNN[SP/-][text]CRLF.
+            if (_rest.IsSingleSegment)
+            {
+                // Fast path: one span search and integer slices.
+                int crlf = _rest.FirstSpan.IndexOf("\r\n"u8);
+                if (crlf < 0)
+                {
+                    return false;
+                }
+
+                Current = crlf > 4 ? _rest.Slice(4, crlf - 4) : default;
+                _rest = _rest.Slice(crlf + 2);
+                return true;
+            }
+
             var reader = new SequenceReader<byte>(_rest);
             if (!reader.TryReadTo(out ReadOnlySequence<byte> line, "\r\n"u8))
             {
@@ -201,6 +215,32 @@ public readonly struct SmtpReplyView
             while (_lines.MoveNext())
             {
                 ReadOnlySequence<byte> line = _lines.Current;
+                if (line.IsSingleSegment)
+                {
+                    ReadOnlySpan<byte> span = line.FirstSpan;
+                    int begin = span.IndexOfAnyExcept((byte)' ');
+                    if (begin < 0)
+                    {
+                        continue;
+                    }
+
+                    int gap = span[begin..].IndexOf((byte)' ');
+                    if (gap < 0)
+                    {
+                        Current = new SmtpEhloKeyword(line.Slice(begin), default);
+                    }
+                    else
+                    {
+                        int after = begin + gap;
+                        int parameters = span[after..].IndexOfAnyExcept((byte)' ');
+                        Current = new SmtpEhloKeyword(
+                            line.Slice(begin, gap),
+                            parameters < 0 ? default : line.Slice(after + parameters));
+                    }
+
+                    return true;
+                }
+
                 var reader = new SequenceReader<byte>(line);
                 reader.AdvancePast((byte)' ');
                 if (reader.End)

@@ -6,7 +6,8 @@ namespace Smtp.Core.Server;
 /// <summary>
 /// An <see cref="IDuplexPipe"/> seen as a <see cref="Stream"/>, so that an <see cref="System.Net.Security.SslStream"/>
 /// can run over a transport the host supplied (<see cref="SmtpServer.RunSessionOnEndpointAsync"/>,
-/// in-memory tests). Does not own the pipe: disposing it completes nothing.
+/// in-memory tests). Does not own the pipe: disposing it completes nothing, but wakes a pending read (which then
+/// throws <see cref="OperationCanceledException"/>) so that a reader blocked on the pipe ends with the stream.
 /// </summary>
 internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
 {
@@ -80,4 +81,21 @@ internal sealed class DuplexPipeStream(IDuplexPipe pipe) : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            try
+            {
+                pipe.Input.CancelPendingRead();
+            }
+            catch (InvalidOperationException)
+            {
+                // The reader is already completed.
+            }
+        }
+
+        base.Dispose(disposing);
+    }
 }

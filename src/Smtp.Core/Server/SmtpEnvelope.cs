@@ -11,9 +11,17 @@ public sealed class SmtpEnvelope
 {
     private readonly List<SmtpRecipient> _recipients = [];
 
-    internal SmtpEnvelope(string from)
+    /// <summary>Creates an envelope; the server makes one per transaction, hosts may make their own (for tests, say).</summary>
+    /// <param name="from">The reverse path without angle brackets; empty for the null reverse path.</param>
+    /// <param name="recipients">The recipients, or <see langword="null"/> for none yet.</param>
+    public SmtpEnvelope(string from, IEnumerable<SmtpRecipient>? recipients = null)
     {
+        ArgumentNullException.ThrowIfNull(from);
         From = from;
+        if (recipients is not null)
+        {
+            _recipients.AddRange(recipients);
+        }
     }
 
     /// <summary>The reverse path without angle brackets; empty for the null reverse path <c>&lt;&gt;</c> (bounces).</summary>
@@ -26,22 +34,22 @@ public sealed class SmtpEnvelope
     public IReadOnlyList<SmtpRecipient> Recipients => _recipients;
 
     /// <summary>The size the client declared with SIZE= (RFC 1870), or <see langword="null"/>.</summary>
-    public long? DeclaredSize { get; internal set; }
+    public long? DeclaredSize { get; init; }
 
     /// <summary>The body type declared with BODY= (RFC 6152, RFC 3030).</summary>
-    public SmtpBodyType BodyType { get; internal set; }
+    public SmtpBodyType BodyType { get; init; }
 
     /// <summary>Whether the client gave the SMTPUTF8 parameter (RFC 6531 §3.4): addresses and headers may hold UTF-8.</summary>
-    public bool IsUtf8 { get; internal set; }
+    public bool IsUtf8 { get; init; }
 
     /// <summary>The RFC 3461 §4.3 RET parameter.</summary>
-    public SmtpDsnReturn DsnReturn { get; internal set; }
+    public SmtpDsnReturn DsnReturn { get; init; }
 
     /// <summary>The RFC 3461 §4.4 ENVID parameter, xtext-decoded, or <see langword="null"/>.</summary>
-    public string? DsnEnvelopeId { get; internal set; }
+    public string? DsnEnvelopeId { get; init; }
 
     /// <summary>The RFC 4954 §5 AUTH parameter of MAIL, xtext-decoded (<c>&lt;&gt;</c> for none), or <see langword="null"/>.</summary>
-    public string? AuthorizedSender { get; internal set; }
+    public string? AuthorizedSender { get; init; }
 
     /// <inheritdoc />
     public override string ToString() => $"<{From}> -> {string.Join(", ", _recipients)}";

@@ -148,7 +148,9 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
             SmtpServerLog.ConnectionRefused(_logger, remote, refusal);
-            await SmtpSession.RefuseAsync(transport, Options.ServerName, refusal).ConfigureAwait(false);
+            // RFC 3463: 4.3.2 "system not accepting network messages" while stopping, 4.7.0 for a policy limit.
+            string enhanced = _stopping.IsCancellationRequested ? "4.3.2" : "4.7.0";
+            await SmtpSession.RefuseAsync(transport, enhanced, $"{Options.ServerName} {refusal}, try again later").ConfigureAwait(false);
             return;
         }
 

@@ -58,7 +58,7 @@ internal sealed partial class SmtpSession
     /// <summary>The EHLO keywords of TLS and AUTH for the session's current state.</summary>
     private IEnumerable<string> SecurityKeywords()
     {
-        if (TlsOffered && !_options.Lmtp)
+        if (TlsOffered)
         {
             yield return "STARTTLS";
         }

@@ -110,8 +110,22 @@ internal sealed partial class SmtpSession
 
         if (step.Refusal is { } refusal)
         {
-            // RFC 3030 §2: the chunk is sent anyway; read and drop it, then refuse.
-            if (!await SkipAsync(step.ChunkSize).ConfigureAwait(false))
+            // RFC 3030 §2: the chunk is sent anyway; read and drop it, then refuse. The DATA deadline bounds this
+            // too, or a huge announced size would hold the session as long as the client trickles.
+            bool standalone = !_bdatActive;
+            if (standalone)
+            {
+                _dataTimer.Change(_options.DataTimeout, Timeout.InfiniteTimeSpan);
+            }
+
+            bool skipped = await SkipAsync(step.ChunkSize).ConfigureAwait(false);
+            if (standalone)
+            {
+                _dataTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                Interlocked.And(ref _interrupts, ~InterruptDataDeadline);
+            }
+
+            if (!skipped)
             {
                 return Outcome.Close;
             }

@@ -20,6 +20,7 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_noRecipientsLmtp = new(503, "5.5.1", "No valid recipients");
     private static readonly SmtpReply s_dataAfterBdat = new(503, "5.5.1", "Bad sequence of commands: the message is being sent with BDAT");
     private static readonly SmtpReply s_binaryNeedsBdat = new(503, "5.5.1", "Bad sequence of commands: BODY=BINARYMIME requires BDAT");
+    private static readonly SmtpReply s_bdatNeedsEhlo = new(503, "5.5.1", "Bad sequence of commands: BDAT requires EHLO (RFC 3030)");
     private static readonly SmtpReply s_rcptAfterBdat = new(503, "5.5.1", "Bad sequence of commands: RCPT after BDAT");
     private static readonly SmtpReply s_parametersNeedEhlo = new(555, "5.5.4", "MAIL/RCPT parameters need EHLO");
     private static readonly SmtpReply s_parameterNotOffered = new(555, "5.5.4", "Parameter not supported");
@@ -301,7 +302,7 @@ internal sealed partial class SmtpSession
                 {
                     ChunkSize = command.ChunkSize,
                     Last = command.IsLastChunk,
-                    Refusal = !greeted || !_context.IsExtended ? HelloFirst : CheckReadyForData(),
+                    Refusal = !greeted ? HelloFirst : !_context.IsExtended ? s_bdatNeedsEhlo : CheckReadyForData(),
                 };
 
             case SmtpVerb.Rset:

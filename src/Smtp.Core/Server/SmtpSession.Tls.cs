@@ -117,9 +117,10 @@ internal sealed partial class SmtpSession
 
         // A socket's stream is wrapped directly (nothing is buffered in its pipe: checked above); a host-supplied
         // pipe is wrapped as a stream.
-        bool direct = plain is StreamTransport;
+        // Disposing the SslStream disposes the stream under it: that closes the socket, or wakes a read pending on the
+        // host's pipe, so that nothing outlives the session.
         Stream inner = plain is StreamTransport socket ? socket.Stream : new DuplexPipeStream(plain);
-        var ssl = new SslStream(inner, leaveInnerStreamOpen: direct);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false);
         _sslStream = ssl;
         _plainTransport = plain;
         using var timeout = new CancellationTokenSource(tls.HandshakeTimeout, _options.TimeProvider);
@@ -145,7 +146,7 @@ internal sealed partial class SmtpSession
             X509Certificate2 certificate => certificate,
             X509Certificate other => new X509Certificate2(other),
         };
-        _transport = new StreamTransport(ssl);
+        _transport = new TlsTransport(ssl);
         _context.Tls = new SmtpTlsInfo(
             ssl.SslProtocol,
             ssl.NegotiatedCipherSuite,
@@ -161,16 +162,15 @@ internal sealed partial class SmtpSession
     /// <summary>Releases the TLS layer and the plain transport under it; called once the session's pipes are completed.</summary>
     private async ValueTask DisposeTlsAsync()
     {
-        if (_sslStream is { } ssl)
+        if (_transport is TlsTransport secure)
+        {
+            await secure.CloseAsync(_options.CommandTimeout, _options.TimeProvider).ConfigureAwait(false);
+        }
+        else if (_sslStream is { } ssl)
         {
             try
             {
-                if (ReferenceEquals(_transport is StreamTransport t ? t.Stream : null, ssl))
-                {
-                    // RFC 8446 §6.1: close_notify before closing; OpenSSL 3 reports an EOF without it as an error.
-                    await ssl.ShutdownAsync().ConfigureAwait(false);
-                }
-
+                // The handshake failed: nothing to shut down gracefully.
                 await ssl.DisposeAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (IsTransportFailure(ex))

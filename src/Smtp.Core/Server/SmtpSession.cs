@@ -72,12 +72,12 @@ internal sealed partial class SmtpSession
     private PipeWriter Output => _transport.Output;
 
     /// <summary>Answers a connection beyond the limits with 421 and completes the transport.</summary>
-    public static async Task RefuseAsync(IDuplexPipe transport, string serverName, string reason)
+    public static async Task RefuseAsync(IDuplexPipe transport, string enhancedCode, string text)
     {
         try
         {
             // RFC 5321 §3.1: a server may refuse with 421 instead of the greeting and close.
-            SmtpReplyWriter.Write(transport.Output, new SmtpReply(421, "4.7.0", $"{serverName} {reason}, try again later"));
+            SmtpReplyWriter.Write(transport.Output, new SmtpReply(421, enhancedCode, text));
             await transport.Output.FlushAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)

@@ -154,6 +154,49 @@ public sealed class MailServerProcessTests
     }
 
     [Test]
+    public async Task Sigterm_during_data_lets_the_message_finish_then_closes_with_421()
+    {
+        var maildir = Path.Combine(_work.FullName, "maildir");
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--maildir", maildir);
+        var port = await ListeningPortAsync(sample);
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        async Task<string> LastReplyLineAsync()
+        {
+            string? line;
+            do
+            {
+                line = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            while (line is { Length: > 3 } && line[3] == '-');
+            return line ?? "(closed)";
+        }
+
+        Task WriteAsync(string text) => stream.WriteAsync(Encoding.ASCII.GetBytes(text)).AsTask();
+
+        Assert.That(await LastReplyLineAsync(), Does.StartWith("220"));
+        foreach (var (command, reply) in new[] { ("EHLO c.example", "250"), ("MAIL FROM:<a@example.org>", "250"), ("RCPT TO:<b@example.com>", "250"), ("DATA", "354") })
+        {
+            await WriteAsync(command + "\r\n");
+            Assert.That(await LastReplyLineAsync(), Does.StartWith(reply), command);
+        }
+
+        await WriteAsync("Subject: in flight\r\n\r\npart one\r\n");
+        sample.Signal(BackgroundProcess.SIGTERM);
+        await sample.WaitForLineAsync(l => l.StartsWith("Stopping", StringComparison.Ordinal), StartTimeout);
+
+        // The transaction in progress completes within the grace period, then the server, unasked, says
+        // 421 and closes (sending a command here could race with the stop and get a 250).
+        await WriteAsync("part two\r\n.\r\n");
+        Assert.That(await LastReplyLineAsync(), Does.StartWith("250 "));
+        Assert.That(await LastReplyLineAsync(), Does.StartWith("421 "));
+        Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero);
+        await MaildirAssert.HoldsSingleAsync(maildir, "Subject: in flight\r\n\r\npart one\r\npart two\r\n"u8.ToArray(), TimeSpan.FromSeconds(5));
+    }
+
+    [Test]
     public async Task A_port_in_use_is_reported_with_a_non_zero_exit()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);

@@ -246,11 +246,14 @@ public sealed class TlsAuthInteropTests
     public async Task Openssl_s_client_implicit_tls_gets_the_greeting_under_tls()
     {
         string openssl = ExternalTool.Require("openssl");
+        string shell = ExternalTool.Require("sh");
+
+        // The commands wait a second: a client that speaks before the greeting is refused (RFC 5321 §4.3.1), and
+        // s_client would send its stdin as soon as the handshake is done.
         ToolResult result = await ExternalTool.RunAsync(
-            openssl,
-            ["s_client", "-connect", "127.0.0.1:" + Port(_implicitPort), "-servername", "localhost", "-crlf", "-quiet"],
-            s_toolTimeout,
-            "EHLO openssl.test\nQUIT\n"u8.ToArray());
+            shell,
+            ["-c", $"(sleep 1; printf 'EHLO openssl.test\\nQUIT\\n') | '{openssl}' s_client -connect 127.0.0.1:{Port(_implicitPort)} -servername localhost -crlf -quiet"],
+            s_toolTimeout);
         result.AssertSuccess();
         Assert.That(result.StandardOutput, Does.StartWith("220 mx.test ESMTP"), result.Describe());
         Assert.That(result.StandardOutput, Does.Match("250[ -]AUTH SCRAM-SHA-256 PLAIN LOGIN CRAM-MD5"));

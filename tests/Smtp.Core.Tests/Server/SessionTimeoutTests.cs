@@ -93,6 +93,28 @@ public sealed class SessionTimeoutTests
     }
 
     [Test]
+    public async Task A_refused_chunk_of_huge_announced_size_is_bounded_by_the_data_deadline()
+    {
+        await using var h = new SessionHarness(o => o.DataTimeout = TimeSpan.FromMinutes(10));
+        await h.GreetAsync();
+        await h.SendAsync("BDAT 9000000000000\r\nsome");
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 2);
+
+        // Four minutes of silence each time: never the five-minute command timeout, but ten minutes in all.
+        for (int i = 0; i < 2; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(4));
+            int changes = h.Time.ChangeCount;
+            await h.SendAsync("more");
+            await SessionLimitsTests.WaitUntilAsync(() => h.Time.ChangeCount >= changes + 2 && h.Time.ArmedTimerCount == 2);
+        }
+
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.That(await h.ReadReplyAsync(), Is.EqualTo("421 4.4.2 Message transfer took too long, closing connection"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
     public async Task The_data_deadline_is_disarmed_after_the_message()
     {
         await using var h = new SessionHarness(o => o.DataTimeout = TimeSpan.FromMinutes(1));

@@ -77,6 +77,44 @@ public sealed class TlsSessionTests
     }
 
     [Test]
+    public async Task Shutdown_and_the_idle_timeout_answer_421_under_tls()
+    {
+        await using (var h = new TlsSessionHarness(TlsSessionHarness.Endpoint()))
+        {
+            await GreetAsync(h.Client);
+            await h.Client.CommandAsync("STARTTLS");
+            await h.Client.StartTlsAsync();
+            await h.Client.CommandAsync("EHLO client.test");
+            Task stop = h.Server.StopAsync();
+            Assert.That(await h.Client.ReadReplyAsync(), Does.StartWith("421 4.3.2"));
+            Assert.That(await h.Client.ServerClosedAsync(), Is.True);
+            await stop;
+        }
+
+        await using (var h = new TlsSessionHarness(TlsSessionHarness.Endpoint(implicitTls: true)))
+        {
+            await h.Client.StartTlsAsync();
+            await h.Client.ReadReplyAsync();
+            await h.Client.CommandAsync("EHLO client.test");
+            await Task.Delay(100);
+            h.Time.Advance(h.Options.CommandTimeout + TimeSpan.FromSeconds(1));
+            Assert.That(await h.Client.ReadReplyAsync(), Does.StartWith("421 4.4.2"));
+            Assert.That(await h.Client.ServerClosedAsync(), Is.True);
+        }
+    }
+
+    [Test]
+    public async Task Lmtp_offers_starttls_after_lhlo()
+    {
+        await using var h = new TlsSessionHarness(TlsSessionHarness.Endpoint(), o => o.Lmtp = true);
+        await h.Client.ReadReplyAsync();
+        Assert.That(await h.Client.CommandAsync("LHLO client.test"), Does.Contain("STARTTLS"));
+        Assert.That(await h.Client.CommandAsync("STARTTLS"), Does.StartWith("220 2.0.0"));
+        await h.Client.StartTlsAsync();
+        Assert.That(await h.Client.CommandAsync("LHLO client.test"), Does.Not.Contain("STARTTLS"));
+    }
+
+    [Test]
     public async Task A_second_starttls_is_answered_503()
     {
         await using var h = new TlsSessionHarness(TlsSessionHarness.Endpoint());

@@ -168,9 +168,7 @@ public sealed class MaildirMessageStoreTests
 
     internal static SmtpEnvelope TestEnvelope()
     {
-        var envelope = new SmtpEnvelope("a@b.c");
-        envelope.AddRecipient(new SmtpRecipient("d@e.f"));
-        return envelope;
+        return new SmtpEnvelope("a@b.c", [new SmtpRecipient("d@e.f")]);
     }
 
     private static async Task SpinUntilAsync(Func<bool> condition)

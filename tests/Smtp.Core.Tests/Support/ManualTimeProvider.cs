@@ -9,6 +9,7 @@ public sealed class ManualTimeProvider : TimeProvider
     private readonly Lock _gate = new();
     private readonly List<ManualTimer> _timers = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private int _changes;
 
     /// <inheritdoc />
     public override DateTimeOffset GetUtcNow()
@@ -18,6 +19,9 @@ public sealed class ManualTimeProvider : TimeProvider
             return _now;
         }
     }
+
+    /// <summary>How many times any timer was changed (armed or disarmed): lets a test wait for a re-arm.</summary>
+    public int ChangeCount => Volatile.Read(ref _changes);
 
     /// <summary>How many timers are armed now.</summary>
     public int ArmedTimerCount
@@ -81,6 +85,7 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            Interlocked.Increment(ref owner._changes);
             lock (owner._gate)
             {
                 Due = dueTime == Timeout.InfiniteTimeSpan ? null : owner._now + dueTime;

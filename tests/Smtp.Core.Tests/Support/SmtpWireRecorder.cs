@@ -58,14 +58,16 @@ internal sealed class SmtpWireRecorder : IAsyncDisposable
     }
 
     /// <summary>
-    /// The message contents a client sent with DATA, read from its side of the conversation: the lines
-    /// after a DATA command up to the lone "." line, with the leading dot of each dot-stuffed line removed
-    /// (RFC 5321 §4.5.2). Lines end at CRLF only, so a bare LF stays inside a line, as on the wire.
+    /// The message contents a client sent, read from its side of the conversation. DATA: the lines after
+    /// the DATA command up to the lone "." line, with the leading dot of each dot-stuffed line removed
+    /// (RFC 5321 §4.5.2); lines end at CRLF only, so a bare LF stays inside a line, as on the wire.
+    /// BDAT (RFC 3030): the octets of each chunk, a message ending with the chunk marked LAST.
     /// </summary>
     public static IReadOnlyList<byte[]> DataContents(ReadOnlySpan<byte> clientBytes)
     {
         var contents = new List<byte[]>();
         MemoryStream? current = null;
+        var inData = false;
         while (!clientBytes.IsEmpty)
         {
             var end = clientBytes.IndexOf("\r\n"u8);
@@ -76,22 +78,50 @@ internal sealed class SmtpWireRecorder : IAsyncDisposable
 
             var line = clientBytes[..end];
             clientBytes = clientBytes[(end + 2)..];
-            if (current is null)
+            if (inData)
             {
-                if (line.Length == 4 && Encoding.ASCII.GetString(line).Equals("DATA", StringComparison.OrdinalIgnoreCase))
+                if (line.SequenceEqual("."u8))
                 {
-                    current = new MemoryStream();
+                    contents.Add(current!.ToArray());
+                    current = null;
+                    inData = false;
+                }
+                else
+                {
+                    current!.Write(line.Length > 0 && line[0] == (byte)'.' ? line[1..] : line);
+                    current.Write("\r\n"u8);
+                }
+
+                continue;
+            }
+
+            var command = Encoding.ASCII.GetString(line);
+            if (command.Equals("DATA", StringComparison.OrdinalIgnoreCase))
+            {
+                current = new MemoryStream();
+                inData = true;
+            }
+            else if (command.StartsWith("BDAT ", StringComparison.OrdinalIgnoreCase))
+            {
+                var parts = command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                var size = int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+                if (size > clientBytes.Length)
+                {
+                    break; // an unfinished chunk
+                }
+
+                current ??= new MemoryStream();
+                current.Write(clientBytes[..size]);
+                clientBytes = clientBytes[size..];
+                if (parts.Length > 2 && parts[2].Equals("LAST", StringComparison.OrdinalIgnoreCase))
+                {
+                    contents.Add(current.ToArray());
+                    current = null;
                 }
             }
-            else if (line.SequenceEqual("."u8))
+            else if (command.Equals("RSET", StringComparison.OrdinalIgnoreCase))
             {
-                contents.Add(current.ToArray());
-                current = null;
-            }
-            else
-            {
-                current.Write(line.Length > 0 && line[0] == (byte)'.' ? line[1..] : line);
-                current.Write("\r\n"u8);
+                current = null; // a transaction abandoned between chunks
             }
         }
 

@@ -28,4 +28,17 @@ public sealed class SmtpWireRecorderTests
     {
         Assert.That(Contents("DATAX\r\nx\r\n.\r\nNOOP DATA\r\n"), Is.Empty);
     }
+
+    [Test]
+    public void Bdat_chunks_are_joined_up_to_the_last_one_and_may_hold_crlf_dot_crlf()
+    {
+        var wire = "EHLO x\r\nMAIL FROM:<a@x>\r\nRCPT TO:<b@y>\r\nBDAT 7\r\nab\r\n.\r\nBDAT 3 LAST\r\ncd\nQUIT\r\n";
+        Assert.That(Contents(wire), Is.EqualTo(new[] { "ab\r\n.\r\ncd\n" }));
+    }
+
+    [Test]
+    public void A_bdat_transaction_reset_before_last_is_dropped()
+    {
+        Assert.That(Contents("BDAT 2\r\nxyRSET\r\nBDAT 0 LAST\r\n"), Is.EqualTo(new[] { "" }));
+    }
 }
