@@ -28,6 +28,7 @@ public sealed class SmtpServer : IAsyncDisposable
     private int _connections;
     private int _started;
     private int _stopped;
+    private bool _aborting;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
@@ -162,10 +163,16 @@ public sealed class SmtpServer : IAsyncDisposable
             _sessions[session] = run;
             try
             {
-                // Registered after start: a StopAsync racing with this sees the session and shuts it down.
+                // Registered after start: a StopAsync racing with this sees the session and shuts it down, or (past
+                // its grace period) aborts it; StopAsync waits until no session is registered.
                 if (_stopping.IsCancellationRequested)
                 {
                     session.RequestShutdown();
+                }
+
+                if (Volatile.Read(ref _aborting))
+                {
+                    session.Abort();
                 }
 
                 await run.ConfigureAwait(false);
@@ -190,7 +197,7 @@ public sealed class SmtpServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            await WaitForSessionsAsync().ConfigureAwait(false);
             return;
         }
 
@@ -206,19 +213,29 @@ public sealed class SmtpServer : IAsyncDisposable
             session.RequestShutdown();
         }
 
-        Task all = Task.WhenAll(_sessions.Values);
+        Task all = WaitForSessionsAsync();
         try
         {
             await all.WaitAsync(Options.ShutdownGracePeriod, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            Volatile.Write(ref _aborting, true);
             foreach (SmtpSession session in _sessions.Keys)
             {
                 session.Abort();
             }
 
             await all.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until no session is registered, including one that registered while this was waiting.</summary>
+    private async Task WaitForSessionsAsync()
+    {
+        while (!_sessions.IsEmpty)
+        {
+            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
         }
     }
 
@@ -235,12 +252,19 @@ public sealed class SmtpServer : IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, SmtpEndpoint settings)
     {
         EndPoint endPoint = listener.LocalEndPoint!;
+        TimeSpan backoff = TimeSpan.Zero;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
+                if (backoff > TimeSpan.Zero)
+                {
+                    await Task.Delay(backoff, Options.TimeProvider, _stopping.Token).ConfigureAwait(false);
+                }
+
                 client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                backoff = TimeSpan.Zero;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
             {
@@ -249,12 +273,21 @@ public sealed class SmtpServer : IAsyncDisposable
             catch (SocketException ex)
             {
                 // A connection reset between SYN and accept, or a transient resource shortage: keep accepting.
+                // Out of descriptors or memory fails every accept at once: back off instead of spinning.
                 SmtpServerLog.AcceptFailed(_logger, endPoint, ex);
+                backoff = NextAcceptBackoff(backoff);
                 continue;
             }
 
             _ = Task.Run(() => ServeSocketAsync(client, settings));
         }
+    }
+
+    /// <summary>10 ms after the first failed accept, doubling with each consecutive failure, at most 1 s.</summary>
+    internal static TimeSpan NextAcceptBackoff(TimeSpan previous)
+    {
+        TimeSpan next = previous <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : previous * 2;
+        return next > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
     }
 
     private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings)

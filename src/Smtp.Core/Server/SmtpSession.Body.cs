@@ -401,7 +401,16 @@ internal sealed partial class SmtpSession
             ReadResult read = await ReadAsync(preferBuffered: true).ConfigureAwait(false);
             if (read.IsCanceled)
             {
-                OnInterrupted(inTransfer: false);
+                // A cancellation without a reason that applies here is stale (a timer that fired as its read
+                // completed, a shutdown while a transaction is in progress): keep reading, as ReadBodyInputAsync does.
+                bool inTransfer = Volatile.Read(ref _inTransfer);
+                if (!IsInterrupted(InterruptTimeout | InterruptDataDeadline | InterruptAbort)
+                    && !(IsInterrupted(InterruptShutdown) && !inTransfer))
+                {
+                    continue;
+                }
+
+                OnInterrupted(inTransfer);
                 return false;
             }
 

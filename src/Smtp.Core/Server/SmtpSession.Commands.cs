@@ -72,8 +72,9 @@ internal sealed partial class SmtpSession
                 return;
             }
 
+            // A BDAT transaction between chunks is a transfer in progress: shutdown lets it finish (grace period).
             if (IsInterrupted(InterruptShutdown | InterruptAbort | InterruptTimeout | InterruptDataDeadline)
-                && OnInterrupted(inTransfer: false) == Outcome.Close)
+                && OnInterrupted(inTransfer: Volatile.Read(ref _inTransfer)) == Outcome.Close)
             {
                 return;
             }
@@ -86,7 +87,7 @@ internal sealed partial class SmtpSession
 
             if (result.IsCanceled)
             {
-                if (OnInterrupted(inTransfer: false) == Outcome.Close)
+                if (OnInterrupted(inTransfer: Volatile.Read(ref _inTransfer)) == Outcome.Close)
                 {
                     return;
                 }
@@ -110,6 +111,7 @@ internal sealed partial class SmtpSession
                         break;
                     }
 
+                    EndCommandLine();
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;

@@ -41,6 +41,7 @@ internal sealed partial class SmtpSession
     private SmtpLineFramer _framer;
     private int _interrupts;
     private int _errors;
+    private long _lineStarted;
     private bool _inTransfer;
     private Activity? _activity;
 
@@ -155,11 +156,17 @@ internal sealed partial class SmtpSession
         Interlocked.Or(ref _interrupts, InterruptAbort);
         try
         {
+            // Cancel runs the host's registrations on this thread: whatever they throw is theirs, and must not stop
+            // StopAsync from aborting the other sessions.
             _aborted.Cancel();
         }
         catch (ObjectDisposedException)
         {
             // The session already ended.
+        }
+        catch (Exception ex)
+        {
+            SmtpServerLog.HandlerFailed(_logger, _context.SessionId, ex);
         }
 
         CancelPendingIo();
@@ -210,9 +217,10 @@ internal sealed partial class SmtpSession
             Output.CancelPendingFlush();
             _bodyPipe?.Writer.CancelPendingFlush();
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // The transport is already completed: the session is ending anyway.
+            // The transport is already completed (the session is ending anyway), or a transport misbehaved: this
+            // runs on timer threads too, where an exception would take the process down.
         }
     }
 
@@ -225,7 +233,16 @@ internal sealed partial class SmtpSession
             SmtpResult result;
             try
             {
-                result = await filter.AcceptConnectionAsync(_context, _aborted.Token).ConfigureAwait(false);
+                ValueTask<SmtpResult> pending = filter.AcceptConnectionAsync(_context, _aborted.Token);
+
+                // Like every host call, an abort (or a filter that never answers) must not wait for it.
+                result = pending.IsCompleted
+                    ? pending.Result
+                    : await pending.AsTask().WaitAsync(_options.CommandTimeout, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (IsInterrupted(InterruptAbort))
+            {
+                return Outcome.Close;
             }
             catch (Exception ex) when (!IsInterrupted(InterruptAbort))
             {
@@ -300,19 +317,51 @@ internal sealed partial class SmtpSession
         }
 
         await FlushAsync().ConfigureAwait(false);
-        _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+        TimeSpan timeout = _options.CommandTimeout;
+        if (!preferBuffered)
+        {
+            // A command line has one deadline, however many reads it takes: a client trickling one byte at a time
+            // must not keep the session forever (RFC 5321 §4.5.3.2 timeouts are per command).
+            TimeProvider time = _options.TimeProvider;
+            if (_lineStarted == 0)
+            {
+                _lineStarted = time.GetTimestamp();
+            }
+
+            timeout -= time.GetElapsedTime(_lineStarted);
+            if (timeout < TimeSpan.Zero)
+            {
+                timeout = TimeSpan.Zero;
+            }
+        }
+
+        _idleTimer.Change(timeout, Timeout.InfiniteTimeSpan);
+        ReadResult result;
         try
         {
-            return await Input.ReadAsync().ConfigureAwait(false);
+            result = await Input.ReadAsync().ConfigureAwait(false);
         }
         finally
         {
             _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+
+        if (!result.IsCanceled)
+        {
+            // Input arrived in time: a timer that fired as it did is stale. Its cancellation, if still pending, is
+            // then seen without a reason and the callers read again (with what is left of the deadline).
+            Interlocked.And(ref _interrupts, ~InterruptTimeout);
+        }
+
+        return result;
     }
+
+    /// <summary>A complete command line was consumed: the next line gets a fresh deadline.</summary>
+    private void EndCommandLine() => _lineStarted = 0;
 
     private async ValueTask FlushAsync()
     {
+        long started = 0;
         for (int attempt = 0; ; attempt++)
         {
             if (Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
@@ -320,8 +369,23 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            // A client that does not read its replies must not hold the session either.
-            _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            // A client that does not read its replies must not hold the session either: one timeout for the whole
+            // flush, retries included.
+            TimeSpan timeout = _options.CommandTimeout;
+            if (attempt == 0)
+            {
+                started = _options.TimeProvider.GetTimestamp();
+            }
+            else
+            {
+                timeout -= _options.TimeProvider.GetElapsedTime(started);
+                if (timeout <= TimeSpan.Zero)
+                {
+                    throw new ConnectionAbortedException("The client does not read its replies.");
+                }
+            }
+
+            _idleTimer.Change(timeout, Timeout.InfiniteTimeSpan);
             FlushResult result;
             try
             {

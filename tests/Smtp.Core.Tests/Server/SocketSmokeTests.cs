@@ -134,4 +134,18 @@ public sealed class SocketSmokeTests
             Assert.That(await reader.ReadLineAsync(), Does.StartWith("220 mx.test"));
         }
     }
+
+    [Test]
+    public void Consecutive_accept_failures_back_off_from_10_ms_doubling_to_1_s()
+    {
+        var delays = new List<TimeSpan>();
+        TimeSpan delay = TimeSpan.Zero;
+        for (int i = 0; i < 9; i++)
+        {
+            delay = SmtpServer.NextAcceptBackoff(delay);
+            delays.Add(delay);
+        }
+
+        Assert.That(delays.Select(d => (int)d.TotalMilliseconds), Is.EqualTo(new[] { 10, 20, 40, 80, 160, 320, 640, 1000, 1000 }));
+    }
 }
