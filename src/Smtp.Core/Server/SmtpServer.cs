@@ -151,6 +151,14 @@ public sealed class SmtpServer : IAsyncDisposable
             SmtpServerLog.ConnectionRefused(_logger, remote, refusal);
             // RFC 3463: 4.3.2 "system not accepting network messages" while stopping, 4.7.0 for a policy limit.
             string enhanced = _stopping.IsCancellationRequested ? "4.3.2" : "4.7.0";
+            if (endpoint is { ImplicitTls: true })
+            {
+                // RFC 8314: the client's first bytes are a TLS hello; a plaintext 421 would be read as a broken record.
+                await transport.Output.CompleteAsync().ConfigureAwait(false);
+                await transport.Input.CompleteAsync().ConfigureAwait(false);
+                return;
+            }
+
             await SmtpSession.RefuseAsync(transport, enhanced, $"{Options.ServerName} {refusal}, try again later").ConfigureAwait(false);
             return;
         }

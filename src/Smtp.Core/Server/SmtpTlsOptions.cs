@@ -11,9 +11,17 @@ namespace Smtp.Core.Server;
 /// and for implicit TLS (RFC 8314, <see cref="SmtpEndpoint.ImplicitTls"/>).
 /// </summary>
 /// <remarks>
-/// Configure before the server starts; one instance may serve several endpoints. The certificate contexts built
+/// <para>STARTTLS behaviour: offered in EHLO (and LHLO) until TLS is active; answered <c>503 5.5.1</c> when TLS is
+/// already active or before EHLO, <c>501 5.5.4</c> with an argument. Commands a client pipelines after STARTTLS are
+/// never executed (the STARTTLS command injection, CVE-2011-0411): if they are already buffered when STARTTLS is
+/// answered, the server replies <c>554 5.5.0</c> instead of <c>220</c> and closes the connection; if they arrive
+/// later they are fed to the TLS handshake, which fails and closes the connection. A failed handshake (garbage, a
+/// closed connection, no common protocol, <see cref="HandshakeTimeout"/>) always closes the connection, never falls
+/// back to plaintext, and affects no other session. After the handshake the session forgets the EHLO name, the
+/// transaction and any authentication (RFC 3207 §4.2).</para>
+/// <para>Configure before the server starts; one instance may serve several endpoints. The certificate contexts built
 /// from the certificates (chain included) are cached per certificate, so a selector should return the same
-/// <see cref="X509Certificate2"/> instances rather than load new ones per handshake.
+/// <see cref="X509Certificate2"/> instances rather than load new ones per handshake.</para>
 /// </remarks>
 public sealed class SmtpTlsOptions
 {

@@ -226,6 +226,52 @@ public sealed class TlsAuthInteropTests
         Assert.That(_store.Messages, Is.Empty);
     }
 
+    private static MimeKit.MimeMessage MailKitMessage()
+    {
+        var message = new MimeKit.MimeMessage();
+        message.From.Add(new MimeKit.MailboxAddress("Alice", "alice@example.org"));
+        message.To.Add(new MimeKit.MailboxAddress("Bob", "bob@example.net"));
+        message.Subject = "MailKit";
+        message.Body = new MimeKit.TextPart("plain") { Text = "from MailKit\r\n" };
+        return message;
+    }
+
+    [TestCase("SCRAM-SHA-256")]
+    [TestCase("PLAIN")]
+    [TestCase("LOGIN")]
+    [TestCase("CRAM-MD5")]
+    public async Task MailKit_starttls_and_each_mechanism(string mechanism)
+    {
+        using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = 20_000, ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", _submissionPort, MailKit.Security.SecureSocketOptions.StartTls);
+        Assert.That(client.AuthenticationMechanisms, Is.SupersetOf(new[] { "SCRAM-SHA-256", "PLAIN", "LOGIN", "CRAM-MD5" }));
+        var credentials = new NetworkCredential("alice", "wonderland");
+        MailKit.Security.SaslMechanism sasl = mechanism switch
+        {
+            "SCRAM-SHA-256" => new MailKit.Security.SaslMechanismScramSha256(credentials),
+            "PLAIN" => new MailKit.Security.SaslMechanismPlain(credentials),
+            "LOGIN" => new MailKit.Security.SaslMechanismLogin(credentials),
+            _ => new MailKit.Security.SaslMechanismCramMd5(credentials),
+        };
+        await client.AuthenticateAsync(sasl);
+        Assert.That(sasl.IsAuthenticated, Is.True, "SCRAM: the client verified the server's signature");
+        await client.SendAsync(MailKitMessage());
+        await client.DisconnectAsync(quit: true);
+        AssertDelivered(1, "alice");
+    }
+
+    [Test]
+    public async Task MailKit_ssl_on_connect_with_a_wrong_password_gets_535()
+    {
+        using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = 20_000, ServerCertificateValidationCallback = (_, _, _, _) => true };
+        await client.ConnectAsync("127.0.0.1", _implicitPort, MailKit.Security.SecureSocketOptions.SslOnConnect);
+        var error = Assert.ThrowsAsync<MailKit.Security.AuthenticationException>(
+            async () => await client.AuthenticateAsync(new MailKit.Security.SaslMechanismScramSha256(new NetworkCredential("alice", "guess"))));
+        Assert.That(error!.Message, Does.Contain("Authentication credentials invalid").Or.Contain("535"));
+        await client.DisconnectAsync(quit: true);
+        Assert.That(_store.Messages, Is.Empty);
+    }
+
     [Test]
     public async Task Openssl_s_client_starttls_sees_auth_only_after_the_handshake()
     {

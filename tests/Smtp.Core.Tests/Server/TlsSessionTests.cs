@@ -247,6 +247,18 @@ public sealed class TlsSessionTests
     }
 
     [Test]
+    public async Task An_implicit_tls_connection_beyond_the_limits_is_closed_without_plaintext()
+    {
+        var endpoint = TlsSessionHarness.Endpoint(implicitTls: true);
+        await using var first = new TlsSessionHarness(endpoint, o => o.MaxConnections = 1);
+        await first.Client.StartTlsAsync();
+        Assert.That(await first.Client.ReadReplyAsync(), Does.StartWith("220"));
+        await using var second = new TlsSessionHarness(endpoint, server: first.Server);
+        Assert.That(await second.Client.ServerClosedAsync(), Is.True, "no 421 in plaintext on a TLS port");
+        await second.AssertSessionEndsAsync();
+    }
+
+    [Test]
     public async Task An_endpoint_that_requires_tls_refuses_mail_until_starttls()
     {
         await using var h = new TlsSessionHarness(TlsSessionHarness.Endpoint(requireTls: true));
