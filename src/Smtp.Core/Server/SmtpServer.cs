@@ -38,6 +38,7 @@ public sealed class SmtpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        Replies = new SmtpServerReplies(options);
         _logger = options.LoggerFactory?.CreateLogger("Smtp.Core.Server") ?? NullLogger.Instance;
     }
 
@@ -50,6 +51,8 @@ public sealed class SmtpServer : IAsyncDisposable
     internal SmtpServerOptions Options { get; }
 
     internal ILogger Logger => _logger;
+
+    internal SmtpServerReplies Replies { get; }
 
     internal bool IsStopping => _stopping.IsCancellationRequested;
 
@@ -303,17 +306,66 @@ public sealed class SmtpServer : IAsyncDisposable
         try
         {
             socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // The connection is already gone (reset before it was served).
+            socket.Dispose();
+            return;
+        }
+
+        try
+        {
             var stream = new NetworkStream(socket, ownsSocket: true);
             await using (stream.ConfigureAwait(false))
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
                 await RunSessionOnEndpointAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings).ConfigureAwait(false);
+                await LingerAsync(socket).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             // The peer went away while the session was being set up or torn down.
+        }
+    }
+
+    /// <summary>
+    /// Closes the sending side and reads (and drops) what the client still sends, for a moment: closing a socket
+    /// with unread input makes the kernel send RST, which can destroy the last reply (a 421, 554 or 221) before the
+    /// client reads it.
+    /// </summary>
+    private static async Task LingerAsync(Socket socket)
+    {
+        const int MaxDrainBytes = 64 * 1024;
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                int total = 0;
+                while (total < MaxDrainBytes)
+                {
+                    int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    total += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer reset, or kept the connection open past the drain period: close anyway.
         }
     }
 

@@ -29,6 +29,13 @@ public sealed class SmtpServerOptions
     /// </summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Recipients the host may reject per session (the mailbox filter's refusals); the next one is answered
+    /// <c>421 4.7.0</c> and the session closes, so that one connection cannot probe addresses without end. These are
+    /// not protocol errors. Default 100.
+    /// </summary>
+    public int MaxRejectedRecipients { get; set; } = 100;
+
     /// <summary>Protocol errors (unknown, malformed or out-of-order commands) tolerated per session; one more gets 421 4.7.0 and close. Default 10.</summary>
     public int MaxProtocolErrors { get; set; } = 10;
 
@@ -90,6 +97,7 @@ public sealed class SmtpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CommandTimeout, TimeSpan.Zero, nameof(CommandTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DataTimeout, TimeSpan.Zero, nameof(DataTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxProtocolErrors, 0, nameof(MaxProtocolErrors));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRejectedRecipients, 0, nameof(MaxRejectedRecipients));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectionsPerAddress, 1, nameof(MaxConnectionsPerAddress));
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownGracePeriod, TimeSpan.Zero, nameof(ShutdownGracePeriod));

@@ -42,6 +42,7 @@ internal sealed partial class SmtpSession
     private int _interrupts;
     private int _errors;
     private long _lineStarted;
+    private bool _refused;
     private bool _inTransfer;
     private Activity? _activity;
 
@@ -57,7 +58,7 @@ internal sealed partial class SmtpSession
         _scratch = ArrayPool<byte>.Shared.Rent(CommandLineLimit(_options));
         _idleTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptTimeout), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _dataTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptDataDeadline), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _shutdownReply = new SmtpReply(421, "4.3.2", _options.ServerName + " Service shutting down, closing connection");
+        _shutdownReply = server.Replies.Shutdown;
     }
 
     private enum Outcome
@@ -86,8 +87,15 @@ internal sealed partial class SmtpSession
         }
         finally
         {
-            await transport.Output.CompleteAsync().ConfigureAwait(false);
-            await transport.Input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                // A stream-backed writer flushes on completion, which fails if the peer is already gone.
+                await transport.Output.CompleteAsync().ConfigureAwait(false);
+                await transport.Input.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+            }
         }
     }
 
@@ -252,22 +260,24 @@ internal sealed partial class SmtpSession
 
             if (!result.IsAccepted)
             {
-                Reply(result.Reply!.Value);
-                SmtpServerLog.Closing(_logger, _context.SessionId, "refused by the connection filter");
-                return Outcome.Close;
+                SmtpReply refusal = result.Reply!.Value;
+                Reply(refusal);
+                if (refusal.Code == 421)
+                {
+                    SmtpServerLog.Closing(_logger, _context.SessionId, "refused by the connection filter");
+                    return Outcome.Close;
+                }
+
+                // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT and answers every other command
+                // 503; the error budget and the command timeout still bound the session.
+                _refused = true;
+                return Outcome.Continue;
             }
         }
 
-        if (_options.GreetingDelay > TimeSpan.Zero)
+        if (_options.GreetingDelay > TimeSpan.Zero && await WatchBeforeGreetingAsync().ConfigureAwait(false) == Outcome.Close)
         {
-            try
-            {
-                await Task.Delay(_options.GreetingDelay, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return Outcome.Close;
-            }
+            return Outcome.Close;
         }
 
         // RFC 5321 §4.3.1: the client waits for the greeting. Bytes already here were sent blind, the mark of a
@@ -278,8 +288,7 @@ internal sealed partial class SmtpSession
             Input.AdvanceTo(early.Buffer.Start);
             if (spoke)
             {
-                Reply(new SmtpReply(554, "5.5.0", "SMTP protocol synchronization error: input before the greeting"));
-                SmtpServerLog.Closing(_logger, _context.SessionId, "client spoke before the greeting");
+                RefuseEarlyTalker();
                 return Outcome.Close;
             }
         }
@@ -291,8 +300,50 @@ internal sealed partial class SmtpSession
         }
 
         // RFC 2034 §3: the greeting carries no enhanced code; it names no software or version.
-        Reply(new SmtpReply(220, null, _options.ServerName + (_options.Lmtp ? " LMTP" : " ESMTP") + " Service ready"));
+        Reply(_server.Replies.Greeting);
         return Outcome.Continue;
+    }
+
+    private void RefuseEarlyTalker()
+    {
+        Reply(new SmtpReply(554, "5.5.0", "SMTP protocol synchronization error: input before the greeting"));
+        SmtpServerLog.Closing(_logger, _context.SessionId, "client spoke before the greeting");
+    }
+
+    /// <summary>
+    /// Waits out <see cref="SmtpServerOptions.GreetingDelay"/> with a read pending, so that input sent before the
+    /// greeting is seen as it arrives (a socket shows nothing to a mere <see cref="PipeReader.TryRead"/>).
+    /// </summary>
+    private async ValueTask<Outcome> WatchBeforeGreetingAsync()
+    {
+        using ITimer delay = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).CancelPendingIo(), this, _options.GreetingDelay, Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            ReadResult read = await Input.ReadAsync().ConfigureAwait(false);
+            if (IsInterrupted(InterruptAbort))
+            {
+                return Outcome.Close;
+            }
+
+            if (read.IsCanceled)
+            {
+                // The delay is over (or a shutdown asked to end it): the caller looks at what is buffered.
+                return Outcome.Continue;
+            }
+
+            if (!read.Buffer.IsEmpty)
+            {
+                Input.AdvanceTo(read.Buffer.Start);
+                RefuseEarlyTalker();
+                return Outcome.Close;
+            }
+
+            Input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return Outcome.Close;
+            }
+        }
     }
 
     /// <summary>
