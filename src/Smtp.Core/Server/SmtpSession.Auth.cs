@@ -357,6 +357,11 @@ internal sealed partial class SmtpSession
         }
     }
 
+    /// <summary>Whether an unrecognised command line is a base64 token, which may be a SASL response holding a secret.</summary>
+    private static bool LooksLikeSaslResponse(in ReadOnlySequence<byte> line)
+        => line.Length is >= 4 and <= SmtpLineFramer.AuthMaxLineLength
+            && (line.IsSingleSegment ? SmtpAuthResponseParser.IsStrictBase64(line.FirstSpan) : SmtpAuthResponseParser.IsStrictBase64(line.ToArray()));
+
     private void LogAuthLine(string redacted)
     {
         if (_logger.IsEnabled(LogLevel.Trace))

@@ -606,6 +606,11 @@ internal sealed partial class SmtpSession
             int space = text.IndexOf(' ', 5);
             text = (space < 0 ? text : text[..space]) + " ***";
         }
+        else if (verb == SmtpVerb.None && LooksLikeSaslResponse(line))
+        {
+            // A credential line sent after a refused AUTH (pipelined, or by a client that ignored the reply).
+            text = "***";
+        }
 
         SmtpServerLog.ClientLine(_logger, _context.SessionId, text);
     }

@@ -261,6 +261,31 @@ public sealed class TlsAuthInteropTests
     }
 
     [Test]
+    public async Task Twenty_concurrent_tls_sessions_deliver_and_every_session_ends()
+    {
+        // Bounded: 20 clients, each one message, within the tool timeout.
+        async Task SendOneAsync(int i)
+        {
+            using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = 20_000, ServerCertificateValidationCallback = (_, _, _, _) => true };
+            await client.ConnectAsync("127.0.0.1", i % 2 == 0 ? _submissionPort : _implicitPort,
+                i % 2 == 0 ? MailKit.Security.SecureSocketOptions.StartTls : MailKit.Security.SecureSocketOptions.SslOnConnect);
+            await client.AuthenticateAsync(new MailKit.Security.SaslMechanismPlain(new NetworkCredential("alice", "wonderland")));
+            await client.SendAsync(MailKitMessage());
+            await client.DisconnectAsync(quit: i % 3 != 0); // a third just drop the connection
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(SendOneAsync)).WaitAsync(s_toolTimeout);
+        Assert.That(_store.Messages, Has.Count.EqualTo(20));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (_server.ActiveSessionCount > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.That(_server.ActiveSessionCount, Is.Zero, "every TLS session ended once its client went away");
+    }
+
+    [Test]
     public async Task MailKit_ssl_on_connect_with_a_wrong_password_gets_535()
     {
         using var client = new MailKit.Net.Smtp.SmtpClient { Timeout = 20_000, ServerCertificateValidationCallback = (_, _, _, _) => true };

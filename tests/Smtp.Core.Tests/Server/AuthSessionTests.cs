@@ -369,6 +369,16 @@ public sealed class AuthSessionTests
             await h.CommandAsync(B64("wonderland"));
         }
 
+        await using (var h = new SessionHarness(o => { o.LoggerFactory = log; o.Authentication = new SmtpAuthenticationOptions(Users()); }))
+        {
+            // AUTH refused (538, no TLS), and the client sends its credentials anyway: read as an unknown command.
+            await h.GreetAsync();
+            await h.SendAsync("AUTH LOGIN\r\n" + B64("alice") + "\r\n" + B64("wonderland") + "\r\n");
+            Assert.That(await h.ReadReplyAsync(), Does.StartWith("538"));
+            Assert.That(await h.ReadReplyAsync(), Does.StartWith("500"));
+            Assert.That(await h.ReadReplyAsync(), Does.StartWith("500"));
+        }
+
         string all = string.Join("\n", log.Lines);
         Assert.That(all, Does.Contain("AUTH PLAIN ***"));
         Assert.That(all, Does.Contain("AUTH LOGIN"));
