@@ -415,7 +415,9 @@ internal sealed partial class SmtpSession
         long started = 0;
         for (int attempt = 0; ; attempt++)
         {
-            if (Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
+            // A retry flushes even with nothing unflushed: a cancelled flush has committed its bytes, and waiting for
+            // the reader to take them is the point.
+            if (attempt == 0 && Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
             {
                 return;
             }
@@ -452,8 +454,10 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            // The first cancellation may be left over from an interrupt aimed at a read; a second one is real.
-            if (attempt > 0 && IsInterrupted(InterruptTimeout | InterruptAbort | InterruptDataDeadline))
+            // The first cancellation may be left over from an interrupt aimed at a read; a second one is real, and so
+            // is one that comes when this flush's own time is up.
+            if ((attempt > 0 && IsInterrupted(InterruptTimeout | InterruptAbort | InterruptDataDeadline))
+                || _options.TimeProvider.GetElapsedTime(started) >= _options.CommandTimeout)
             {
                 throw new ConnectionAbortedException("The client does not read its replies.");
             }

@@ -166,4 +166,21 @@ public sealed class SessionTimeoutTests
 
         Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
     }
+
+    [Test]
+    public async Task A_client_that_never_reads_its_replies_is_dropped_after_one_command_timeout()
+    {
+        var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+
+        // 168 KB of replies against a 64 KB pipe that nobody reads: the server's flush blocks.
+        Task sending = h.SendAsync(string.Concat(Enumerable.Repeat("NOOP\r\n", 12_000)));
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 1);
+        await Task.Delay(300);
+        Assert.That(h.Session.IsCompleted, Is.False);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(await Task.WhenAny(h.Session, Task.Delay(5000)), Is.SameAs(h.Session), "the flush got a second timeout");
+        await h.Server.StopAsync(new CancellationToken(true));
+        _ = sending;
+    }
 }
