@@ -170,12 +170,13 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
             var session = new SmtpSession(this, transport, remote, local, endpoint);
-            var run = session.RunAsync(cancellationToken);
-            _sessions[session] = run;
+
+            // Registered before it starts, so that a StopAsync from here on (even one a host callback makes during
+            // the session's first steps) sees the session, shuts it down and waits for it.
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _sessions[session] = ended.Task;
             try
             {
-                // Registered after start: a StopAsync racing with this sees the session and shuts it down, or (past
-                // its grace period) aborts it; StopAsync waits until no session is registered.
                 if (_stopping.IsCancellationRequested)
                 {
                     session.RequestShutdown();
@@ -186,11 +187,12 @@ public sealed class SmtpServer : IAsyncDisposable
                     session.Abort();
                 }
 
-                await run.ConfigureAwait(false);
+                await session.RunAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 _sessions.TryRemove(session, out _);
+                ended.SetResult();
             }
         }
         finally
@@ -244,9 +246,21 @@ public sealed class SmtpServer : IAsyncDisposable
     /// <summary>Waits until no session is registered, including one that registered while this was waiting.</summary>
     private async Task WaitForSessionsAsync()
     {
-        while (!_sessions.IsEmpty)
+        while (true)
         {
-            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            if (!_sessions.IsEmpty)
+            {
+                await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            }
+            else if (Volatile.Read(ref _connections) > 0)
+            {
+                // A connection took its slot before the stop but has not registered its session yet: a moment.
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+            else
+            {
+                return;
+            }
         }
     }
 

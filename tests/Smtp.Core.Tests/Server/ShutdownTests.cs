@@ -205,4 +205,29 @@ public sealed class ShutdownTests
         Assert.That(async () => await stop, Throws.Nothing);
         Assert.That(h.Session.IsCompleted, Is.True);
     }
+
+    [Test]
+    public async Task Stop_waits_for_a_session_that_was_starting_when_it_began()
+    {
+        Task? stop = null;
+        bool stopDoneInFilter = true;
+        SmtpServer? server = null;
+        var options = new SmtpServerOptions
+        {
+            ServerName = "mx.test",
+            ConnectionFilter = ConnectionFilter.FromDelegate((_, _) =>
+            {
+                // The stop begins while the session is still in its first steps.
+                stop = server!.StopAsync();
+                stopDoneInFilter = stop.IsCompleted;
+                return ValueTask.FromResult(SmtpResult.Accept());
+            }),
+        };
+        server = new SmtpServer(options);
+        await using var h = new SessionHarness(server);
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.3.2"));
+        await h.Session;
+        await stop!;
+        Assert.That(stopDoneInFilter, Is.False, "StopAsync did not wait for the session");
+    }
 }
