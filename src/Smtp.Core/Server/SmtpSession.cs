@@ -252,8 +252,9 @@ internal sealed partial class SmtpSession
             {
                 return Outcome.Close;
             }
-            catch (Exception ex) when (!IsInterrupted(InterruptAbort))
+            catch (Exception ex)
             {
+                // A failing filter, or one that did not answer within the command timeout.
                 SmtpServerLog.HandlerFailed(_logger, _context.SessionId, ex);
                 result = SmtpResult.Reject(421, "4.3.0", _options.ServerName + " Local error, try again later");
             }
