@@ -96,7 +96,10 @@ public sealed class SessionLimitsTests
     {
         await using var h = new SessionHarness(o =>
         {
+            // Rejections have their own budget (MaxRejectedRecipients, tested separately); the protocol error
+            // budget is far smaller here and must not be touched by them.
             o.MaxProtocolErrors = 1;
+            o.MaxRejectedRecipients = 10;
             o.MailboxFilter = MailboxFilter.FromDelegates(canDeliverTo: (_, _, _, _) => ValueTask.FromResult(SmtpResult.Reject(550, "5.1.1", "Unknown")));
         });
         await h.GreetAsync();
