@@ -231,7 +231,7 @@ internal sealed partial class SmtpSession
     private static readonly string[] s_verbNames =
         ["unknown", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH"];
 
-    private static string VerbName(SmtpVerb verb) => (uint)verb < (uint)s_verbNames.Length ? s_verbNames[(int)verb] : "unknown";
+    internal static string VerbName(SmtpVerb verb) => (uint)verb < (uint)s_verbNames.Length ? s_verbNames[(int)verb] : "unknown";
 
     /// <summary>
     /// Parses one line and does everything that needs no host call; returns what is left to do. Synchronous
