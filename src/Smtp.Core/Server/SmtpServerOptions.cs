@@ -20,7 +20,11 @@ public sealed class SmtpServerOptions
     /// <summary>The largest message accepted, advertised with SIZE (RFC 1870) and enforced while the body arrives. Default 35 MiB.</summary>
     public long MaxMessageSize { get; set; } = 35L * 1024 * 1024;
 
-    /// <summary>How long the server waits for the next command or the next bytes of a body (RFC 5321 §4.5.3.2.7: 5 minutes); then 421 4.4.2 and close.</summary>
+    /// <summary>
+    /// How long the server waits for the next command or the next bytes of a body (RFC 5321 §4.5.3.2.7: 5 minutes);
+    /// then 421 4.4.2 and close. A command line (or AUTH response line) must be complete within this time however
+    /// it is split; a client that does not read its replies gets this long too, and so does the connection filter.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
