@@ -28,6 +28,7 @@ public sealed class SmtpServer : IAsyncDisposable
     private int _connections;
     private int _started;
     private int _stopped;
+    private bool _aborting;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The configuration; validated here.</param>
@@ -37,6 +38,7 @@ public sealed class SmtpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
+        Replies = new SmtpServerReplies(options);
         _logger = options.LoggerFactory?.CreateLogger("Smtp.Core.Server") ?? NullLogger.Instance;
     }
 
@@ -49,6 +51,8 @@ public sealed class SmtpServer : IAsyncDisposable
     internal SmtpServerOptions Options { get; }
 
     internal ILogger Logger => _logger;
+
+    internal SmtpServerReplies Replies { get; }
 
     internal bool IsStopping => _stopping.IsCancellationRequested;
 
@@ -166,21 +170,29 @@ public sealed class SmtpServer : IAsyncDisposable
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
             var session = new SmtpSession(this, transport, remote, local, endpoint);
-            var run = session.RunAsync(cancellationToken);
-            _sessions[session] = run;
+
+            // Registered before it starts, so that a StopAsync from here on (even one a host callback makes during
+            // the session's first steps) sees the session, shuts it down and waits for it.
+            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _sessions[session] = ended.Task;
             try
             {
-                // Registered after start: a StopAsync racing with this sees the session and shuts it down.
                 if (_stopping.IsCancellationRequested)
                 {
                     session.RequestShutdown();
                 }
 
-                await run.ConfigureAwait(false);
+                if (Volatile.Read(ref _aborting))
+                {
+                    session.Abort();
+                }
+
+                await session.RunAsync(cancellationToken).ConfigureAwait(false);
             }
             finally
             {
                 _sessions.TryRemove(session, out _);
+                ended.SetResult();
             }
         }
         finally
@@ -198,7 +210,7 @@ public sealed class SmtpServer : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _stopped, 1) != 0)
         {
-            await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            await WaitForSessionsAsync().ConfigureAwait(false);
             return;
         }
 
@@ -214,19 +226,41 @@ public sealed class SmtpServer : IAsyncDisposable
             session.RequestShutdown();
         }
 
-        Task all = Task.WhenAll(_sessions.Values);
+        Task all = WaitForSessionsAsync();
         try
         {
             await all.WaitAsync(Options.ShutdownGracePeriod, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            Volatile.Write(ref _aborting, true);
             foreach (SmtpSession session in _sessions.Keys)
             {
                 session.Abort();
             }
 
             await all.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits until no session is registered, including one that registered while this was waiting.</summary>
+    private async Task WaitForSessionsAsync()
+    {
+        while (true)
+        {
+            if (!_sessions.IsEmpty)
+            {
+                await Task.WhenAll(_sessions.Values).ConfigureAwait(false);
+            }
+            else if (Volatile.Read(ref _connections) > 0)
+            {
+                // A connection took its slot before the stop but has not registered its session yet: a moment.
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+            else
+            {
+                return;
+            }
         }
     }
 
@@ -243,12 +277,19 @@ public sealed class SmtpServer : IAsyncDisposable
     private async Task AcceptLoopAsync(Socket listener, SmtpEndpoint settings)
     {
         EndPoint endPoint = listener.LocalEndPoint!;
+        TimeSpan backoff = TimeSpan.Zero;
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
+                if (backoff > TimeSpan.Zero)
+                {
+                    await Task.Delay(backoff, Options.TimeProvider, _stopping.Token).ConfigureAwait(false);
+                }
+
                 client = await listener.AcceptAsync(_stopping.Token).ConfigureAwait(false);
+                backoff = TimeSpan.Zero;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException || _stopping.IsCancellationRequested)
             {
@@ -257,7 +298,9 @@ public sealed class SmtpServer : IAsyncDisposable
             catch (SocketException ex)
             {
                 // A connection reset between SYN and accept, or a transient resource shortage: keep accepting.
+                // Out of descriptors or memory fails every accept at once: back off instead of spinning.
                 SmtpServerLog.AcceptFailed(_logger, endPoint, ex);
+                backoff = NextAcceptBackoff(backoff);
                 continue;
             }
 
@@ -265,22 +308,78 @@ public sealed class SmtpServer : IAsyncDisposable
         }
     }
 
+    /// <summary>10 ms after the first failed accept, doubling with each consecutive failure, at most 1 s.</summary>
+    internal static TimeSpan NextAcceptBackoff(TimeSpan previous)
+    {
+        TimeSpan next = previous <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(10) : previous * 2;
+        return next > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
+    }
+
     private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings)
     {
         try
         {
             socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+            // The connection is already gone (reset before it was served).
+            socket.Dispose();
+            return;
+        }
+
+        try
+        {
             var stream = new NetworkStream(socket, ownsSocket: true);
             await using (stream.ConfigureAwait(false))
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
                 await RunSessionOnEndpointAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings).ConfigureAwait(false);
+                await LingerAsync(socket).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             // The peer went away while the session was being set up or torn down.
+        }
+    }
+
+    /// <summary>
+    /// Closes the sending side and reads (and drops) what the client still sends, for a moment: closing a socket
+    /// with unread input makes the kernel send RST, which can destroy the last reply (a 421, 554 or 221) before the
+    /// client reads it.
+    /// </summary>
+    private static async Task LingerAsync(Socket socket)
+    {
+        const int MaxDrainBytes = 64 * 1024;
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+            try
+            {
+                int total = 0;
+                while (total < MaxDrainBytes)
+                {
+                    int read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return;
+                    }
+
+                    total += read;
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The peer reset, or kept the connection open past the drain period: close anyway.
         }
     }
 

@@ -20,7 +20,11 @@ public sealed class SmtpServerOptions
     /// <summary>The largest message accepted, advertised with SIZE (RFC 1870) and enforced while the body arrives. Default 35 MiB.</summary>
     public long MaxMessageSize { get; set; } = 35L * 1024 * 1024;
 
-    /// <summary>How long the server waits for the next command or the next bytes of a body (RFC 5321 §4.5.3.2.7: 5 minutes); then 421 4.4.2 and close.</summary>
+    /// <summary>
+    /// How long the server waits for the next command or the next bytes of a body (RFC 5321 §4.5.3.2.7: 5 minutes);
+    /// then 421 4.4.2 and close. A command line (or AUTH response line) must be complete within this time however
+    /// it is split; a client that does not read its replies gets this long too, and so does the connection filter.
+    /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -28,6 +32,13 @@ public sealed class SmtpServerOptions
     /// transaction), however steadily the bytes trickle in; then 421 4.4.2 and close. Default 10 minutes.
     /// </summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Recipients the host may reject per session (the mailbox filter's refusals); the next one is answered
+    /// <c>421 4.7.0</c> and the session closes, so that one connection cannot probe addresses without end. These are
+    /// not protocol errors. Default 100.
+    /// </summary>
+    public int MaxRejectedRecipients { get; set; } = 100;
 
     /// <summary>Protocol errors (unknown, malformed or out-of-order commands) tolerated per session; one more gets 421 4.7.0 and close. Default 10.</summary>
     public int MaxProtocolErrors { get; set; } = 10;
@@ -90,6 +101,7 @@ public sealed class SmtpServerOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(CommandTimeout, TimeSpan.Zero, nameof(CommandTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(DataTimeout, TimeSpan.Zero, nameof(DataTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxProtocolErrors, 0, nameof(MaxProtocolErrors));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRejectedRecipients, 0, nameof(MaxRejectedRecipients));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnections, 1, nameof(MaxConnections));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConnectionsPerAddress, 1, nameof(MaxConnectionsPerAddress));
         ArgumentOutOfRangeException.ThrowIfLessThan(ShutdownGracePeriod, TimeSpan.Zero, nameof(ShutdownGracePeriod));

@@ -327,6 +327,7 @@ internal sealed partial class SmtpSession
                     continue;
                 }
 
+                EndCommandLine();
                 try
                 {
                     if (status != SmtpLineStatus.Line)

@@ -18,6 +18,8 @@ internal sealed partial class SmtpSession
         useSynchronizationContext: false);
 
     private Pipe? _bodyPipe;
+    private SmtpReply? _chunkReply;
+    private long _chunkReplySize;
     private Task<SmtpResult[]>? _store;
     private SmtpDataDecoder? _decoder;
     private SmtpChunkReader? _chunkReader;
@@ -188,7 +190,14 @@ internal sealed partial class SmtpSession
 
         if (!step.Last)
         {
-            Reply(new SmtpReply(250, "2.0.0", $"{step.ChunkSize} octets received"));
+            // Clients send chunks of one size: the reply is made once per size, not per chunk.
+            if (_chunkReplySize != step.ChunkSize || _chunkReply is null)
+            {
+                _chunkReply = new SmtpReply(250, "2.0.0", $"{step.ChunkSize} octets received");
+                _chunkReplySize = step.ChunkSize;
+            }
+
+            Reply(_chunkReply.Value);
             return Outcome.Continue;
         }
 
@@ -331,7 +340,7 @@ internal sealed partial class SmtpSession
         {
             SmtpReply reply = failure ?? results![Math.Min(i, results.Length - 1)].ReplyOr(s_messageAccepted);
             anyAccepted |= reply.IsPositiveCompletion;
-            Reply(reply);
+            HostReply(reply);
             if (i == 0)
             {
                 SmtpServerLog.MessageOutcome(_logger, _context.SessionId, envelope.From, envelope.Recipients.Count, size, reply.ToString());
@@ -401,7 +410,16 @@ internal sealed partial class SmtpSession
             ReadResult read = await ReadAsync(preferBuffered: true).ConfigureAwait(false);
             if (read.IsCanceled)
             {
-                OnInterrupted(inTransfer: false);
+                // A cancellation without a reason that applies here is stale (a timer that fired as its read
+                // completed, a shutdown while a transaction is in progress): keep reading, as ReadBodyInputAsync does.
+                bool inTransfer = Volatile.Read(ref _inTransfer);
+                if (!IsInterrupted(InterruptTimeout | InterruptDataDeadline | InterruptAbort)
+                    && !(IsInterrupted(InterruptShutdown) && !inTransfer))
+                {
+                    continue;
+                }
+
+                OnInterrupted(inTransfer);
                 return false;
             }
 

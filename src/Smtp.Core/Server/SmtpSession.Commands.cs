@@ -33,7 +33,11 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_noAuth = new(502, "5.5.1", "Authentication not available");
     private static readonly SmtpReply s_helloInLmtp = new(500, "5.5.1", "This is an LMTP server: use LHLO");
     private static readonly SmtpReply s_lhloInSmtp = new(500, "5.5.1", "LHLO is for LMTP only: use EHLO");
+    private static readonly SmtpReply s_helpSmtp = new(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP");
+    private static readonly SmtpReply s_helpLmtp = new(214, "2.0.0", "Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP");
+    private static readonly SmtpReply s_refusedSession = new(503, "5.5.1", "Bad sequence of commands: service refused, send QUIT");
     private static readonly SmtpReply s_tooManyErrors = new(421, "4.7.0", "Too many errors, closing connection");
+    private static readonly SmtpReply s_tooManyRejected = new(421, "4.7.0", "Too many rejected recipients, closing connection");
     private static readonly SmtpReply s_pipelinedData = new(554, "5.5.0", "SMTP protocol synchronization error: message text sent before the 354 reply");
 
     private const int MaxUnflushedReplyBytes = 32 * 1024;
@@ -41,6 +45,8 @@ internal sealed partial class SmtpSession
     private SmtpEnvelope? _envelope;
     private Activity? _transactionActivity;
     private string[]? _ehloKeywords;
+    private int _rejectedRecipients;
+    private bool _closeAfterReply;
 
     private enum StepKind
     {
@@ -64,6 +70,13 @@ internal sealed partial class SmtpSession
         bool mustWait = true;
         while (true)
         {
+            if (_closeAfterReply)
+            {
+                // RFC 5321 §3.8: a 421 (from the host, or a limit) means the server closes the channel.
+                SmtpServerLog.Closing(_logger, _context.SessionId, "421 sent");
+                return;
+            }
+
             if (_errors > _options.MaxProtocolErrors)
             {
                 // A client that keeps sending garbage is broken or probing: stop listening to it.
@@ -72,8 +85,9 @@ internal sealed partial class SmtpSession
                 return;
             }
 
+            // A BDAT transaction between chunks is a transfer in progress: shutdown lets it finish (grace period).
             if (IsInterrupted(InterruptShutdown | InterruptAbort | InterruptTimeout | InterruptDataDeadline)
-                && OnInterrupted(inTransfer: false) == Outcome.Close)
+                && OnInterrupted(inTransfer: Volatile.Read(ref _inTransfer)) == Outcome.Close)
             {
                 return;
             }
@@ -86,7 +100,7 @@ internal sealed partial class SmtpSession
 
             if (result.IsCanceled)
             {
-                if (OnInterrupted(inTransfer: false) == Outcome.Close)
+                if (OnInterrupted(inTransfer: Volatile.Read(ref _inTransfer)) == Outcome.Close)
                 {
                     return;
                 }
@@ -110,6 +124,7 @@ internal sealed partial class SmtpSession
                         break;
                     }
 
+                    EndCommandLine();
                     long started = Stopwatch.GetTimestamp();
                     step = Prepare(status, line);
                     more = !reader.End;
@@ -122,7 +137,7 @@ internal sealed partial class SmtpSession
                     await ExecuteAsync(step).ConfigureAwait(false);
                     RecordCommand(step.Verb, started);
                     step = default;
-                    if (_errors > _options.MaxProtocolErrors)
+                    if (_errors > _options.MaxProtocolErrors || _closeAfterReply)
                     {
                         break;
                     }
@@ -147,7 +162,7 @@ internal sealed partial class SmtpSession
                 }
             }
 
-            if (_errors > _options.MaxProtocolErrors)
+            if (_errors > _options.MaxProtocolErrors || _closeAfterReply)
             {
                 continue;
             }
@@ -212,12 +227,11 @@ internal sealed partial class SmtpSession
         }
     }
 
-    private static string VerbName(SmtpVerb verb) => verb switch
-    {
-        SmtpVerb.None => "unknown",
-        SmtpVerb.StartTls => "STARTTLS",
-        _ => verb.ToString().ToUpperInvariant(),
-    };
+    // Indexed by SmtpVerb: a metric tag per command must not allocate a string per command.
+    private static readonly string[] s_verbNames =
+        ["unknown", "HELO", "EHLO", "LHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "QUIT", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH"];
+
+    internal static string VerbName(SmtpVerb verb) => (uint)verb < (uint)s_verbNames.Length ? s_verbNames[(int)verb] : "unknown";
 
     /// <summary>
     /// Parses one line and does everything that needs no host call; returns what is left to do. Synchronous
@@ -245,6 +259,18 @@ internal sealed partial class SmtpSession
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             LogClientLine(line, command.Verb);
+        }
+
+        if (_refused)
+        {
+            // RFC 5321 §3.1: the connection was refused with 554; only QUIT is honoured.
+            if (reason == SmtpReason.None && command.Verb == SmtpVerb.Quit)
+            {
+                Reply(_server.Replies.Quit);
+                return new Step(StepKind.Close, SmtpVerb.Quit);
+            }
+
+            return Error(s_refusedSession);
         }
 
         if (reason != SmtpReason.None)
@@ -315,7 +341,7 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Noop);
 
             case SmtpVerb.Quit:
-                Reply(new SmtpReply(221, "2.0.0", _options.ServerName + " Service closing transmission channel"));
+                Reply(_server.Replies.Quit);
                 return new Step(StepKind.Close, SmtpVerb.Quit);
 
             case SmtpVerb.Vrfy:
@@ -328,9 +354,7 @@ internal sealed partial class SmtpSession
                 return new Step(StepKind.None, SmtpVerb.Expn);
 
             case SmtpVerb.Help:
-                Reply(new SmtpReply(214, "2.0.0", _options.Lmtp
-                    ? "Commands: LHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"
-                    : "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP"));
+                Reply(_options.Lmtp ? s_helpLmtp : s_helpSmtp);
                 return new Step(StepKind.None, SmtpVerb.Help);
 
             case SmtpVerb.StartTls:
@@ -395,18 +419,9 @@ internal sealed partial class SmtpSession
 
     private string[] BuildEhloKeywords()
     {
-        string[] keywords =
-        [
-            "PIPELINING",
-            "SIZE " + _options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "8BITMIME",
-            "BINARYMIME",
-            "CHUNKING",
-            "SMTPUTF8",
-            "ENHANCEDSTATUSCODES",
-            "DSN",
-        ];
-        return [.. keywords, .. SecurityKeywords()];
+        // The extensions every session offers are built once per server; only STARTTLS and AUTH vary.
+        string[] keywords = _server.Replies.EhloKeywords;
+        return _endpoint?.Tls is null && _options.Authentication is null ? keywords : [.. keywords, .. SecurityKeywords()];
     }
 
     private Step Mail(in SmtpCommand command)
@@ -519,7 +534,7 @@ internal sealed partial class SmtpSession
                         _transactionActivity = SmtpServerMetrics.ActivitySource.StartActivity("smtp.transaction", ActivityKind.Server, _activity?.Context ?? default);
                     }
 
-                    Reply(result.ReplyOr(s_senderOk));
+                    HostReply(result.ReplyOr(s_senderOk));
                     break;
                 }
 
@@ -533,14 +548,31 @@ internal sealed partial class SmtpSession
                     {
                         envelope.AddRecipient(step.Recipient!);
                     }
+                    else if (++_rejectedRecipients > _options.MaxRejectedRecipients)
+                    {
+                        // Address probing (a dictionary attack): the refusals are the host's, not protocol errors,
+                        // but they are not unlimited either.
+                        HostReply(s_tooManyRejected);
+                        break;
+                    }
 
-                    Reply(result.ReplyOr(s_recipientOk));
+                    HostReply(result.ReplyOr(s_recipientOk));
                     break;
                 }
 
             case StepKind.Reset:
                 await AbortTransactionAsync().ConfigureAwait(false);
                 break;
+        }
+    }
+
+    /// <summary>Writes a reply decided by the host (or a limit); a 421 ends the session once it is sent.</summary>
+    private void HostReply(in SmtpReply reply)
+    {
+        Reply(reply);
+        if (reply.Code == 421)
+        {
+            _closeAfterReply = true;
         }
     }
 

@@ -41,6 +41,8 @@ internal sealed partial class SmtpSession
     private SmtpLineFramer _framer;
     private int _interrupts;
     private int _errors;
+    private long _lineStarted;
+    private bool _refused;
     private bool _inTransfer;
     private Activity? _activity;
 
@@ -56,7 +58,7 @@ internal sealed partial class SmtpSession
         _scratch = ArrayPool<byte>.Shared.Rent(CommandLineLimit(_options));
         _idleTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptTimeout), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _dataTimer = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).Interrupt(InterruptDataDeadline), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _shutdownReply = new SmtpReply(421, "4.3.2", _options.ServerName + " Service shutting down, closing connection");
+        _shutdownReply = server.Replies.Shutdown;
     }
 
     private enum Outcome
@@ -85,8 +87,15 @@ internal sealed partial class SmtpSession
         }
         finally
         {
-            await transport.Output.CompleteAsync().ConfigureAwait(false);
-            await transport.Input.CompleteAsync().ConfigureAwait(false);
+            try
+            {
+                // A stream-backed writer flushes on completion, which fails if the peer is already gone.
+                await transport.Output.CompleteAsync().ConfigureAwait(false);
+                await transport.Input.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex))
+            {
+            }
         }
     }
 
@@ -155,11 +164,17 @@ internal sealed partial class SmtpSession
         Interlocked.Or(ref _interrupts, InterruptAbort);
         try
         {
+            // Cancel runs the host's registrations on this thread: whatever they throw is theirs, and must not stop
+            // StopAsync from aborting the other sessions.
             _aborted.Cancel();
         }
         catch (ObjectDisposedException)
         {
             // The session already ended.
+        }
+        catch (Exception ex)
+        {
+            SmtpServerLog.HandlerFailed(_logger, _context.SessionId, ex);
         }
 
         CancelPendingIo();
@@ -210,9 +225,10 @@ internal sealed partial class SmtpSession
             Output.CancelPendingFlush();
             _bodyPipe?.Writer.CancelPendingFlush();
         }
-        catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException)
+        catch (Exception)
         {
-            // The transport is already completed: the session is ending anyway.
+            // The transport is already completed (the session is ending anyway), or a transport misbehaved: this
+            // runs on timer threads too, where an exception would take the process down.
         }
     }
 
@@ -225,32 +241,44 @@ internal sealed partial class SmtpSession
             SmtpResult result;
             try
             {
-                result = await filter.AcceptConnectionAsync(_context, _aborted.Token).ConfigureAwait(false);
+                ValueTask<SmtpResult> pending = filter.AcceptConnectionAsync(_context, _aborted.Token);
+
+                // Like every host call, an abort (or a filter that never answers) must not wait for it.
+                result = pending.IsCompleted
+                    ? pending.Result
+                    : await pending.AsTask().WaitAsync(_options.CommandTimeout, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!IsInterrupted(InterruptAbort))
+            catch (Exception) when (IsInterrupted(InterruptAbort))
             {
+                return Outcome.Close;
+            }
+            catch (Exception ex)
+            {
+                // A failing filter, or one that did not answer within the command timeout.
                 SmtpServerLog.HandlerFailed(_logger, _context.SessionId, ex);
                 result = SmtpResult.Reject(421, "4.3.0", _options.ServerName + " Local error, try again later");
             }
 
             if (!result.IsAccepted)
             {
-                Reply(result.Reply!.Value);
-                SmtpServerLog.Closing(_logger, _context.SessionId, "refused by the connection filter");
-                return Outcome.Close;
+                SmtpReply refusal = result.Reply!.Value;
+                Reply(refusal);
+                if (refusal.Code == 421)
+                {
+                    SmtpServerLog.Closing(_logger, _context.SessionId, "refused by the connection filter");
+                    return Outcome.Close;
+                }
+
+                // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT and answers every other command
+                // 503; the error budget and the command timeout still bound the session.
+                _refused = true;
+                return Outcome.Continue;
             }
         }
 
-        if (_options.GreetingDelay > TimeSpan.Zero)
+        if (_options.GreetingDelay > TimeSpan.Zero && await WatchBeforeGreetingAsync().ConfigureAwait(false) == Outcome.Close)
         {
-            try
-            {
-                await Task.Delay(_options.GreetingDelay, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return Outcome.Close;
-            }
+            return Outcome.Close;
         }
 
         // RFC 5321 §4.3.1: the client waits for the greeting. Bytes already here were sent blind, the mark of a
@@ -261,8 +289,7 @@ internal sealed partial class SmtpSession
             Input.AdvanceTo(early.Buffer.Start);
             if (spoke)
             {
-                Reply(new SmtpReply(554, "5.5.0", "SMTP protocol synchronization error: input before the greeting"));
-                SmtpServerLog.Closing(_logger, _context.SessionId, "client spoke before the greeting");
+                RefuseEarlyTalker();
                 return Outcome.Close;
             }
         }
@@ -274,8 +301,50 @@ internal sealed partial class SmtpSession
         }
 
         // RFC 2034 §3: the greeting carries no enhanced code; it names no software or version.
-        Reply(new SmtpReply(220, null, _options.ServerName + (_options.Lmtp ? " LMTP" : " ESMTP") + " Service ready"));
+        Reply(_server.Replies.Greeting);
         return Outcome.Continue;
+    }
+
+    private void RefuseEarlyTalker()
+    {
+        Reply(new SmtpReply(554, "5.5.0", "SMTP protocol synchronization error: input before the greeting"));
+        SmtpServerLog.Closing(_logger, _context.SessionId, "client spoke before the greeting");
+    }
+
+    /// <summary>
+    /// Waits out <see cref="SmtpServerOptions.GreetingDelay"/> with a read pending, so that input sent before the
+    /// greeting is seen as it arrives (a socket shows nothing to a mere <see cref="PipeReader.TryRead"/>).
+    /// </summary>
+    private async ValueTask<Outcome> WatchBeforeGreetingAsync()
+    {
+        using ITimer delay = _options.TimeProvider.CreateTimer(static s => ((SmtpSession)s!).CancelPendingIo(), this, _options.GreetingDelay, Timeout.InfiniteTimeSpan);
+        while (true)
+        {
+            ReadResult read = await Input.ReadAsync().ConfigureAwait(false);
+            if (IsInterrupted(InterruptAbort))
+            {
+                return Outcome.Close;
+            }
+
+            if (read.IsCanceled)
+            {
+                // The delay is over (or a shutdown asked to end it): the caller looks at what is buffered.
+                return Outcome.Continue;
+            }
+
+            if (!read.Buffer.IsEmpty)
+            {
+                Input.AdvanceTo(read.Buffer.Start);
+                RefuseEarlyTalker();
+                return Outcome.Close;
+            }
+
+            Input.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                return Outcome.Close;
+            }
+        }
     }
 
     /// <summary>
@@ -300,28 +369,77 @@ internal sealed partial class SmtpSession
         }
 
         await FlushAsync().ConfigureAwait(false);
-        _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+        TimeSpan timeout = _options.CommandTimeout;
+        if (!preferBuffered)
+        {
+            // A command line has one deadline, however many reads it takes: a client trickling one byte at a time
+            // must not keep the session forever (RFC 5321 §4.5.3.2 timeouts are per command).
+            TimeProvider time = _options.TimeProvider;
+            if (_lineStarted == 0)
+            {
+                _lineStarted = time.GetTimestamp();
+            }
+
+            timeout -= time.GetElapsedTime(_lineStarted);
+            if (timeout < TimeSpan.Zero)
+            {
+                timeout = TimeSpan.Zero;
+            }
+        }
+
+        _idleTimer.Change(timeout, Timeout.InfiniteTimeSpan);
+        ReadResult result;
         try
         {
-            return await Input.ReadAsync().ConfigureAwait(false);
+            result = await Input.ReadAsync().ConfigureAwait(false);
         }
         finally
         {
             _idleTimer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
+
+        if (!result.IsCanceled)
+        {
+            // Input arrived in time: a timer that fired as it did is stale. Its cancellation, if still pending, is
+            // then seen without a reason and the callers read again (with what is left of the deadline).
+            Interlocked.And(ref _interrupts, ~InterruptTimeout);
+        }
+
+        return result;
     }
+
+    /// <summary>A complete command line was consumed: the next line gets a fresh deadline.</summary>
+    private void EndCommandLine() => _lineStarted = 0;
 
     private async ValueTask FlushAsync()
     {
+        long started = 0;
         for (int attempt = 0; ; attempt++)
         {
-            if (Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
+            // A retry flushes even with nothing unflushed: a cancelled flush has committed its bytes, and waiting for
+            // the reader to take them is the point.
+            if (attempt == 0 && Output.CanGetUnflushedBytes && Output.UnflushedBytes == 0)
             {
                 return;
             }
 
-            // A client that does not read its replies must not hold the session either.
-            _idleTimer.Change(_options.CommandTimeout, Timeout.InfiniteTimeSpan);
+            // A client that does not read its replies must not hold the session either: one timeout for the whole
+            // flush, retries included.
+            TimeSpan timeout = _options.CommandTimeout;
+            if (attempt == 0)
+            {
+                started = _options.TimeProvider.GetTimestamp();
+            }
+            else
+            {
+                timeout -= _options.TimeProvider.GetElapsedTime(started);
+                if (timeout <= TimeSpan.Zero)
+                {
+                    throw new ConnectionAbortedException("The client does not read its replies.");
+                }
+            }
+
+            _idleTimer.Change(timeout, Timeout.InfiniteTimeSpan);
             FlushResult result;
             try
             {
@@ -337,8 +455,10 @@ internal sealed partial class SmtpSession
                 return;
             }
 
-            // The first cancellation may be left over from an interrupt aimed at a read; a second one is real.
-            if (attempt > 0 && IsInterrupted(InterruptTimeout | InterruptAbort | InterruptDataDeadline))
+            // The first cancellation may be left over from an interrupt aimed at a read; a second one is real, and so
+            // is one that comes when this flush's own time is up.
+            if ((attempt > 0 && IsInterrupted(InterruptTimeout | InterruptAbort | InterruptDataDeadline))
+                || _options.TimeProvider.GetElapsedTime(started) >= _options.CommandTimeout)
             {
                 throw new ConnectionAbortedException("The client does not read its replies.");
             }

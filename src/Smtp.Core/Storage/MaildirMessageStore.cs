@@ -17,7 +17,7 @@ namespace Smtp.Core.Storage;
 /// </para>
 /// <para>
 /// <see cref="SaveAsync"/> completes only after the file was flushed with <see cref="FileStream.Flush(bool)"/>
-/// (fsync) and renamed, and the server sends its 250 only after that, so an acknowledged message survives a
+/// (fsync), renamed and the <c>new/</c> directory synced (on Unix), and the server sends its 250 only after that, so an acknowledged message survives a
 /// crash. A body that does not complete (dropped connection, size limit, deadline) leaves nothing behind: the
 /// temporary file is deleted and nothing appears in <c>new/</c>.
 /// </para>
@@ -69,6 +69,9 @@ public sealed class MaildirMessageStore : IMessageStore
 
             File.Move(tmpPath, newPath, overwrite: false);
             delivered = true;
+
+            // The rename is durable only once new/ itself is on disk: sync it before the 250 is sent.
+            DirectorySync.Flush(Path.Combine(Directory, "new"));
             return SmtpResult.Accept("2.0.0", "Ok: queued as " + name);
         }
         finally

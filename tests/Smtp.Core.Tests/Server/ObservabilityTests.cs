@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Smtp.Core.Protocol;
+using Smtp.Core.Server;
 using Smtp.Core.Tests.Support;
 
 namespace Smtp.Core.Tests.Server;
@@ -124,6 +126,19 @@ public sealed class ObservabilityTests
             Activity transaction = stopped.Last(a => a.OperationName == "smtp.transaction");
             Assert.That(transaction.ParentSpanId, Is.EqualTo(session.SpanId));
             Assert.That(transaction.GetTagItem("smtp.message.accepted"), Is.EqualTo(true));
+        }
+    }
+
+    [Test]
+    public void Every_verb_has_a_precomputed_metric_name_and_the_same_instance_each_time()
+    {
+        foreach (SmtpVerb verb in Enum.GetValues<SmtpVerb>())
+        {
+            string expected = verb == SmtpVerb.None ? "unknown" : verb.ToString().ToUpperInvariant();
+            string first = SmtpSession.VerbName(verb);
+            string second = SmtpSession.VerbName(verb);
+            Assert.That(first, Is.EqualTo(expected));
+            Assert.That(second, Is.SameAs(first), "a string made per command");
         }
     }
 }

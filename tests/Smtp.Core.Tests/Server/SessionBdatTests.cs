@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using System.Text;
+using Smtp.Core.Server;
 using Smtp.Core.Tests.Support;
 
 namespace Smtp.Core.Tests.Server;
@@ -137,5 +139,32 @@ public sealed class SessionBdatTests
         await h.Session.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(h.Store.Count, Is.Zero);
         await h.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_stale_read_cancellation_while_a_refused_chunk_is_skipped_does_not_end_the_session()
+    {
+        var toServer = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var toClient = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        await using var server = new SmtpServer(new SmtpServerOptions { ServerName = "mx.test" });
+        Task session = server.RunSessionAsync(new Transport(toServer.Reader, toClient.Writer), null, null);
+        await toServer.Writer.WriteAsync(Encoding.ASCII.GetBytes("EHLO c.test\r\nBDAT 10\r\nhello"));
+        await Task.Delay(200);
+
+        // A cancellation no interrupt asked for (a timer that fired as its read completed): not a reason to close.
+        toServer.Reader.CancelPendingRead();
+        await Task.Delay(200);
+        await toServer.Writer.WriteAsync(Encoding.ASCII.GetBytes("worldQUIT\r\n"));
+        await toServer.Writer.CompleteAsync();
+        await session.WaitAsync(TimeSpan.FromSeconds(10));
+        string transcript = Encoding.ASCII.GetString((await toClient.Reader.ReadAsync()).Buffer);
+        Assert.That(transcript, Does.Contain("503 5.5.1").And.Contain("221 "));
+    }
+
+    private sealed class Transport(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
     }
 }

@@ -96,7 +96,10 @@ public sealed class SessionLimitsTests
     {
         await using var h = new SessionHarness(o =>
         {
+            // Rejections have their own budget (MaxRejectedRecipients, tested separately); the protocol error
+            // budget is far smaller here and must not be touched by them.
             o.MaxProtocolErrors = 1;
+            o.MaxRejectedRecipients = 10;
             o.MailboxFilter = MailboxFilter.FromDelegates(canDeliverTo: (_, _, _, _) => ValueTask.FromResult(SmtpResult.Reject(550, "5.1.1", "Unknown")));
         });
         await h.GreetAsync();
@@ -175,6 +178,9 @@ public sealed class SessionLimitsTests
                 ? SmtpResult.Reject(554, "5.7.1", "Go away")
                 : SmtpResult.Accept())));
         Assert.That(await h.ReadReplyAsync(), Is.EqualTo("554 5.7.1 Go away"));
+
+        // RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
+        Assert.That(await h.CommandAsync("QUIT"), Does.StartWith("221"));
         Assert.That(await h.ServerClosedAsync(), Is.True);
     }
 
@@ -190,5 +196,73 @@ public sealed class SessionLimitsTests
 
             await Task.Delay(5);
         }
+    }
+
+    [Test]
+    public async Task A_host_421_for_a_recipient_ends_the_session()
+    {
+        await using var h = new SessionHarness(o =>
+            o.MailboxFilter = MailboxFilter.FromDelegates(canDeliverTo: (_, _, _, _) => ValueTask.FromResult(SmtpResult.Reject(421, "4.3.2", "Going down"))));
+        await h.GreetAsync();
+        Assert.That(await h.CommandAsync("MAIL FROM:<a@b.c>"), Does.StartWith("250"));
+        Assert.That(await h.CommandAsync("RCPT TO:<d@e.f>"), Does.StartWith("421 4.3.2"));
+        Assert.That(await h.ServerClosedAsync(), Is.True, "RFC 5321 §3.8: a 421 closes the channel");
+    }
+
+    [Test]
+    public async Task Rejected_recipients_beyond_the_session_limit_end_the_session_with_421()
+    {
+        await using var h = new SessionHarness(o =>
+        {
+            o.MaxRejectedRecipients = 3;
+            o.MailboxFilter = MailboxFilter.FromDelegates(canDeliverTo: (_, _, _, _) => ValueTask.FromResult(SmtpResult.Reject(550, "5.1.1", "Unknown")));
+        });
+        await h.GreetAsync();
+        Assert.That(await h.CommandAsync("MAIL FROM:<a@b.c>"), Does.StartWith("250"));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(await h.CommandAsync($"RCPT TO:<x{i}@b.c>"), Does.StartWith("550 5.1.1"));
+        }
+
+        Assert.That(await h.CommandAsync("RCPT TO:<x3@b.c>"), Does.StartWith("421 4.7.0"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
+    public async Task After_a_554_greeting_the_server_answers_503_until_quit()
+    {
+        await using var h = new SessionHarness(o =>
+            o.ConnectionFilter = ConnectionFilter.FromDelegate((_, _) => ValueTask.FromResult(SmtpResult.Reject(554, "5.7.1", "No SMTP service here"))));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("554 5.7.1"));
+        Assert.That(await h.CommandAsync("EHLO client.test"), Does.StartWith("503 5.5.1"));
+        Assert.That(await h.CommandAsync("MAIL FROM:<a@b.c>"), Does.StartWith("503 5.5.1"));
+        Assert.That(await h.CommandAsync("QUIT"), Does.StartWith("221"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
+    public async Task After_a_554_greeting_the_error_budget_still_ends_the_session()
+    {
+        await using var h = new SessionHarness(o =>
+        {
+            o.MaxProtocolErrors = 2;
+            o.ConnectionFilter = ConnectionFilter.FromDelegate((_, _) => ValueTask.FromResult(SmtpResult.Reject(554, "5.7.1", "No SMTP service here")));
+        });
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("554 5.7.1"));
+        await h.SendAsync("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("503"));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("503"));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("503"));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.7.0"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+    }
+
+    [Test]
+    public async Task A_421_greeting_closes_at_once()
+    {
+        await using var h = new SessionHarness(o =>
+            o.ConnectionFilter = ConnectionFilter.FromDelegate((_, _) => ValueTask.FromResult(SmtpResult.Reject(421, "4.7.0", "Busy"))));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.7.0"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
     }
 }

@@ -134,4 +134,53 @@ public sealed class SessionTimeoutTests
         h.Time.Advance(TimeSpan.FromMinutes(2));
         Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
     }
+
+    [Test]
+    public async Task A_command_line_trickled_byte_by_byte_is_bounded_by_the_command_timeout()
+    {
+        await using var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+        foreach (char c in "NOO")
+        {
+            int changes = h.Time.ChangeCount;
+            await h.SendAsync(c.ToString());
+            await SessionLimitsTests.WaitUntilAsync(() => h.Time.ChangeCount >= changes + 2 && h.Time.ArmedTimerCount == 1);
+            h.Time.Advance(TimeSpan.FromMinutes(2));
+        }
+
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.4.2"), "6 minutes for one command line with a 5 minute timeout");
+    }
+
+    [Test]
+    public async Task Each_complete_command_line_gets_a_fresh_timeout()
+    {
+        await using var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+        for (int i = 0; i < 3; i++)
+        {
+            int changes = h.Time.ChangeCount;
+            Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
+            await SessionLimitsTests.WaitUntilAsync(() => h.Time.ChangeCount > changes && h.Time.ArmedTimerCount == 1);
+            h.Time.Advance(TimeSpan.FromMinutes(4));
+        }
+
+        Assert.That(await h.CommandAsync("NOOP"), Does.StartWith("250"));
+    }
+
+    [Test]
+    public async Task A_client_that_never_reads_its_replies_is_dropped_after_one_command_timeout()
+    {
+        var h = new SessionHarness(o => o.CommandTimeout = TimeSpan.FromMinutes(5));
+        await h.GreetAsync();
+
+        // 168 KB of replies against a 64 KB pipe that nobody reads: the server's flush blocks.
+        Task sending = h.SendAsync(string.Concat(Enumerable.Repeat("NOOP\r\n", 12_000)));
+        await SessionLimitsTests.WaitUntilAsync(() => h.Time.ArmedTimerCount == 1);
+        await Task.Delay(300);
+        Assert.That(h.Session.IsCompleted, Is.False);
+        h.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.That(await Task.WhenAny(h.Session, Task.Delay(5000)), Is.SameAs(h.Session), "the flush got a second timeout");
+        await h.Server.StopAsync(new CancellationToken(true));
+        _ = sending;
+    }
 }

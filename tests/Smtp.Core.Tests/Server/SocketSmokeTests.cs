@@ -134,4 +134,53 @@ public sealed class SocketSmokeTests
             Assert.That(await reader.ReadLineAsync(), Does.StartWith("220 mx.test"));
         }
     }
+
+    [Test]
+    public void Consecutive_accept_failures_back_off_from_10_ms_doubling_to_1_s()
+    {
+        var delays = new List<TimeSpan>();
+        TimeSpan delay = TimeSpan.Zero;
+        for (int i = 0; i < 9; i++)
+        {
+            delay = SmtpServer.NextAcceptBackoff(delay);
+            delays.Add(delay);
+        }
+
+        Assert.That(delays.Select(d => (int)d.TotalMilliseconds), Is.EqualTo(new[] { 10, 20, 40, 80, 160, 320, 640, 1000, 1000 }));
+    }
+
+    [Test]
+    public async Task A_client_that_speaks_before_the_greeting_on_a_real_socket_gets_554()
+    {
+        var options = new SmtpServerOptions { ServerName = "mx.test", GreetingDelay = TimeSpan.FromMilliseconds(500) };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.LocalEndPoints.Single());
+        using var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("EHLO bot.test\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.That(await reader.ReadLineAsync(timeout.Token), Does.StartWith("554 5.5.0"));
+        Assert.That(await reader.ReadLineAsync(timeout.Token), Is.Null, "the server closes after the 554");
+    }
+
+    [Test]
+    public async Task A_client_that_waits_for_the_delayed_greeting_on_a_real_socket_is_served()
+    {
+        var options = new SmtpServerOptions { ServerName = "mx.test", GreetingDelay = TimeSpan.FromMilliseconds(200) };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        using var client = new TcpClient();
+        await client.ConnectAsync(server.LocalEndPoints.Single());
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        Assert.That(await reader.ReadLineAsync(timeout.Token), Does.StartWith("220 mx.test"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("QUIT\r\n"));
+        Assert.That(await reader.ReadLineAsync(timeout.Token), Does.StartWith("221"));
+        Assert.That(await reader.ReadLineAsync(timeout.Token), Is.Null);
+    }
 }

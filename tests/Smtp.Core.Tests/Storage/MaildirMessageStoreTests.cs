@@ -36,6 +36,20 @@ public sealed class MaildirMessageStoreTests
     }
 
     [Test]
+    public void The_new_directory_is_synced_on_unix_and_a_missing_one_is_an_error()
+    {
+        _ = new MaildirMessageStore(_root);
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.That(DirectorySync.Flush(Path.Combine(_root, "new")), Is.False);
+            return;
+        }
+
+        Assert.That(DirectorySync.Flush(Path.Combine(_root, "new")), Is.True);
+        Assert.That(() => DirectorySync.Flush(Path.Combine(_root, "missing")), Throws.InstanceOf<IOException>());
+    }
+
+    [Test]
     public async Task A_message_lands_in_new_byte_for_byte_and_tmp_is_empty()
     {
         await using var h = new SessionHarness(o => o.MessageStore = new MaildirMessageStore(_root));

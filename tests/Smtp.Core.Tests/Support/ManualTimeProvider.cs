@@ -20,6 +20,13 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <inheritdoc />
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    /// <inheritdoc />
+    /// <remarks>The fake clock in ticks, so that elapsed-time measurements follow <see cref="Advance"/>.</remarks>
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
     /// <summary>How many times any timer was changed (armed or disarmed): lets a test wait for a re-arm.</summary>
     public int ChangeCount => Volatile.Read(ref _changes);
 
