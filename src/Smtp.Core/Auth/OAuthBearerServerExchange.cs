@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Unicode;
 
 namespace Smtp.Core.Auth;
 
@@ -9,38 +7,19 @@ namespace Smtp.Core.Auth;
 /// <c>auth=Bearer token</c>. A refused token gets the JSON error challenge of §3.2.2; the client answers
 /// %x01 and the exchange fails.
 /// </summary>
-internal sealed class OAuthBearerServerExchange : SaslServerExchange
+internal sealed class OAuthBearerServerExchange : BearerTokenServerExchange
 {
     public const string Name = "OAUTHBEARER";
 
-    private readonly byte[] _errorChallenge;
-    private bool _rejected;
-
-    public OAuthBearerServerExchange(byte[] errorChallenge) => _errorChallenge = errorChallenge;
+    public OAuthBearerServerExchange(byte[] errorChallenge)
+        : base(errorChallenge)
+    {
+    }
 
     public override string Mechanism => Name;
 
-    protected override SaslStep OnReject()
+    protected override SaslStep ParseMessage(string message)
     {
-        _rejected = true;
-        return SaslStep.ForChallenge(_errorChallenge);
-    }
-
-    protected override SaslStep OnResponse(ReadOnlySpan<byte> response, bool initial)
-    {
-        if (_rejected)
-        {
-            // RFC 7628 §3.2.3: the client's only valid answer to the error is a single %x01; whatever it sends,
-            // the exchange fails as an authentication failure.
-            return SaslStep.ForFailure(SaslFailureReason.AuthenticationFailed);
-        }
-
-        if (response.IsEmpty || !Utf8.IsValid(response) || response.IndexOf((byte)0) >= 0)
-        {
-            return SaslStep.ForFailure(SaslFailureReason.MalformedMessage);
-        }
-
-        string message = Encoding.UTF8.GetString(response);
         SaslFailureReason header = Gs2Header.Parse(message, out int headerLength, out string? user);
         if (header != SaslFailureReason.None)
         {
