@@ -17,6 +17,11 @@ namespace Smtp.Core.Server;
 /// client disconnects, a deadline passes), the reader throws; the server then discards the store's result and
 /// answers itself. An exception thrown by the store is answered <c>451 4.3.0</c> and the session goes on.
 /// </para>
+/// <para>
+/// The server calls the store on the session's own flow, and each body read resumes on the thread that
+/// received the bytes: there is no thread hop per message. Read the body with <c>await</c>; blocking on it
+/// (<c>.Result</c>, <c>.Wait()</c>) waits for bytes that only this same flow can deliver, and hangs the session.
+/// </para>
 /// </remarks>
 public interface IMessageStore
 {

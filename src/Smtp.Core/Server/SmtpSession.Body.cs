@@ -10,8 +10,12 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_messageAccepted = new(250, "2.0.0", "OK: message accepted");
 
     // Back-pressure between the socket and the store: the session stops reading the client while the store
-    // has this much unread body, so a slow store bounds memory instead of buffering the message.
+    // has this much unread body, so a slow store bounds memory instead of buffering the message. Both sides
+    // resume inline: the store reads what a flush gave it on the session's own thread, and the session
+    // resumes on the store's thread once it made room, so a message costs no thread-pool hop.
     private static readonly PipeOptions s_bodyPipeOptions = new(
+        readerScheduler: PipeScheduler.Inline,
+        writerScheduler: PipeScheduler.Inline,
         pauseWriterThreshold: 64 * 1024,
         resumeWriterThreshold: 32 * 1024,
         minimumSegmentSize: 4096,
@@ -217,9 +221,9 @@ internal sealed partial class SmtpSession
         SmtpEnvelope envelope = _envelope!;
         PipeReader reader = _bodyPipe.Reader;
 
-        // Off the session's call stack (and any synchronization context), so the session keeps reading while the
-        // store works.
-        _store = Task.Run(() => RunStoreAsync(envelope, reader));
+        // Called directly: the store runs until it waits for body (or for its own I/O), and the session goes on
+        // reading meanwhile. Sessions run on the thread pool, never under a synchronization context.
+        _store = RunStoreAsync(envelope, reader);
     }
 
     private async Task<SmtpResult[]> RunStoreAsync(SmtpEnvelope envelope, PipeReader body)
