@@ -63,8 +63,11 @@ public sealed class MaildirMessageStore : IMessageStore
             {
                 await body.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
 
-                // Maildir: the file must be on disk before it becomes visible in new/.
-                stream.Flush(flushToDisk: true);
+                // Maildir: the file must be on disk before it becomes visible in new/. An fsync blocks for
+                // milliseconds, so it runs on the thread pool, never on the thread that serves the session's socket
+                // (with inline socket completions, that thread serves other sessions too); the rename and the
+                // directory sync below then run on that pool thread as well.
+                await Task.Run(() => stream.Flush(flushToDisk: true), CancellationToken.None).ConfigureAwait(false);
             }
 
             File.Move(tmpPath, newPath, overwrite: false);
