@@ -83,29 +83,51 @@ time_source() {
 }
 
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { if (t + 0 > 0) printf "%.0f", n / t; else print "-" }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
 
+# Each row runs REPS times against each server, alternating, and reports the median time (the shortest rows
+# last a tenth of a second, where one scheduling hiccup decides a single run) and the server's CPU time per
+# message (user + system, from /proc, summed over the repetitions).
+REPS=${REPS:-3}
 declare -a ROWS
 row() {
     local name=$1 messages=$2; shift 2
     kill -0 "$SERVER_PID" 2>/dev/null || { echo "MailServer died:"; cat "$WORK/server.err"; exit 1; }
-    local t_core t_sink r_core r_sink ratio
-    t_core=$(time_source "$PORT" "$@")
-    t_sink=$(time_source "$SINK_PORT" "$@")
+    local times_core=() times_sink=() c0 s0 c1 s1 cpu_core=0 cpu_sink=0
+    for _ in $(seq 1 "$REPS"); do
+        c0=$(cpu_ticks "$SERVER_PID"); times_core+=("$(time_source "$PORT" "$@")"); c1=$(cpu_ticks "$SERVER_PID")
+        s0=$(cpu_ticks "$SINK_PID"); times_sink+=("$(time_source "$SINK_PORT" "$@")"); s1=$(cpu_ticks "$SINK_PID")
+        cpu_core=$((cpu_core + c1 - c0)); cpu_sink=$((cpu_sink + s1 - s0))
+    done
+    local t_core t_sink r_core r_sink ratio u_core u_sink
+    t_core=$(printf '%s\n' "${times_core[@]}" | median); t_sink=$(printf '%s\n' "${times_sink[@]}" | median)
     r_core=$(rate "$messages" "$t_core"); r_sink=$(rate "$messages" "$t_sink")
     ratio=$(awk -v a="$r_core" -v b="$r_sink" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "-" }')
-    ROWS+=("$(printf '| %-44s | %8s | %9s s | %10s | %9s s | %10s | %5s |' "$name" "$messages" "$t_core" "$r_core" "$t_sink" "$r_sink" "$ratio")")
+    u_core=$(awk -v t="$cpu_core" -v n="$messages" -v r="$REPS" -v k="$TICK" 'BEGIN { printf "%.0f", t / k * 1e6 / (n * r) }')
+    u_sink=$(awk -v t="$cpu_sink" -v n="$messages" -v r="$REPS" -v k="$TICK" 'BEGIN { printf "%.0f", t / k * 1e6 / (n * r) }')
+    ROWS+=("$(printf '| %-44s | %8s | %9s s | %10s | %6s | %9s s | %10s | %6s | %5s |' "$name" "$messages" "$t_core" "$r_core" "$u_core" "$t_sink" "$r_sink" "$u_sink" "$ratio")")
     echo "${ROWS[-1]}"
 }
 
-if [ "${QUICK:-0}" = "1" ]; then M_A=2000; M_B=1000; M_C=30; M_D=100; else M_A=30000; M_B=10000; M_C=300; M_D=100; fi
+if [ "${QUICK:-0}" = "1" ]; then M_A=2000; M_B=1000; M_C=30; M_D=100; M_W=1000; else M_A=30000; M_B=10000; M_C=300; M_D=100; M_W=10000; fi
 
-echo "== smtp-source rows (messages/second; ratio = Smtp.Core / smtp-sink)"
-HEADER='| row                                          | messages | Smtp.Core time | Smtp.Core msg/s | smtp-sink time | smtp-sink msg/s | ratio |'
+# Both servers get the same warm-up (persistent sessions, then short ones), so that no row measures the
+# .NET JIT compiling the session's code paths for the first time.
+echo "== warm-up: $M_W messages over 10 sessions and 500 one-message sessions, against each server"
+for port in "$PORT" "$SINK_PORT"; do
+    time_source "$port" -d -s 10 -m "$M_W" -l 1000 >/dev/null
+    time_source "$port" -s 100 -m 500 -l 1000 >/dev/null
+done
+
+echo "== smtp-source rows (median of $REPS runs each; msg/s; CPU µs per message; ratio = Smtp.Core / smtp-sink)"
+HEADER='| row                                          | messages | Smtp.Core time | Smtp.Core msg/s | CPU µs | smtp-sink time | smtp-sink msg/s | CPU µs | ratio |'
 echo "$HEADER"
 row "(a) 1 KB, 10 sessions (-d -s 10 -l 1000)" "$M_A" -d -s 10 -m "$M_A" -l 1000
 row "(b) 1 KB, 1 session (-d -s 1 -l 1000)" "$M_B" -d -s 1 -m "$M_B" -l 1000
 row "(c) 1 MB, 10 sessions (-d -s 10 -l 1000000)" "$M_C" -d -s 10 -m "$M_C" -l 1000000
-row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
+REPS=${REPS_D:-9} row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
 
 echo "== idle connections: $IDLE_CONNECTIONS to MailServer (pid $SERVER_PID)"
 timeout "$STEP_TIMEOUT" "$PYTHON" benchmarks/load/idle_connections.py 127.0.0.1 "$PORT" "$SERVER_PID" "$IDLE_CONNECTIONS" 180 \
@@ -122,5 +144,5 @@ SERVER_PID=""
 echo
 echo "== summary"
 echo "$HEADER"
-echo '|---|---:|---:|---:|---:|---:|---:|'
+echo '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
 printf '%s\n' "${ROWS[@]}"

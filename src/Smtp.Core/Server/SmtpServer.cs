@@ -142,7 +142,11 @@ public sealed class SmtpServer : IAsyncDisposable
     /// TLS runs over the pipe seen as a stream, so STARTTLS works over any transport, in-memory pipes included.
     /// </remarks>
     /// <exception cref="ArgumentException">The endpoint's settings cannot work (for example TLS required but not configured).</exception>
-    public async Task RunSessionOnEndpointAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken = default)
+    public Task RunSessionOnEndpointAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken = default)
+        => RunSessionCoreAsync(transport, remote, local, endpoint, cancellationToken);
+
+    /// <summary>Runs one session; true when the client ended it with QUIT.</summary>
+    private async Task<bool> RunSessionCoreAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transport);
         endpoint?.ValidateSecurity(Options);
@@ -159,11 +163,11 @@ public sealed class SmtpServer : IAsyncDisposable
                 // RFC 8314: the client's first bytes are a TLS hello; a plaintext 421 would be read as a broken record.
                 await transport.Output.CompleteAsync().ConfigureAwait(false);
                 await transport.Input.CompleteAsync().ConfigureAwait(false);
-                return;
+                return false;
             }
 
             await SmtpSession.RefuseAsync(transport, enhanced, $"{Options.ServerName} {refusal}, try again later").ConfigureAwait(false);
-            return;
+            return false;
         }
 
         try
@@ -188,6 +192,7 @@ public sealed class SmtpServer : IAsyncDisposable
                 }
 
                 await session.RunAsync(cancellationToken).ConfigureAwait(false);
+                return session.EndedWithQuit;
             }
             finally
             {
@@ -304,7 +309,9 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            _ = Task.Run(() => ServeSocketAsync(client, settings));
+            // Started here, not through Task.Run: the session runs until it waits for the client's first command
+            // (a few microseconds: greeting written and flushed), and a thread-pool hop per connection costs more.
+            _ = ServeSocketAsync(client, settings);
         }
     }
 
@@ -335,8 +342,14 @@ public sealed class SmtpServer : IAsyncDisposable
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
-                await RunSessionOnEndpointAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings).ConfigureAwait(false);
-                await LingerAsync(socket).ConfigureAwait(false);
+                bool quit = await RunSessionCoreAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings, CancellationToken.None).ConfigureAwait(false);
+
+                // After QUIT and its 221, with nothing unread in the kernel, closing sends FIN, not RST: the drain
+                // is for the other endings (a 421 or 554 to a client that may still be sending).
+                if (!quit || socket.Available > 0)
+                {
+                    await LingerAsync(socket).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)

@@ -170,6 +170,7 @@ internal sealed partial class SmtpSession
             switch (step.Kind)
             {
                 case StepKind.Close:
+                    EndedWithQuit = step.Verb == SmtpVerb.Quit;
                     return;
 
                 case StepKind.Data:

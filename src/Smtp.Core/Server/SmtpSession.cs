@@ -69,6 +69,9 @@ internal sealed partial class SmtpSession
 
     public ISmtpSessionContext Context => _context;
 
+    /// <summary>The client ended the session with QUIT and got its 221 (not a timeout, error or dropped connection).</summary>
+    public bool EndedWithQuit { get; private set; }
+
     private PipeReader Input => _transport.Input;
 
     private PipeWriter Output => _transport.Output;
