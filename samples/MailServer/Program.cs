@@ -1,15 +1,17 @@
 using MailServer;
 
-// Sessions run on the socket threads instead of hopping to the thread pool for every command, which cuts the
-// CPU a small message costs by more than half (benchmarks/README.md). Safe here because no handler of this
-// program blocks its thread: the discard store never waits, and the Maildir store does its fsyncs on the thread
-// pool. The runtime reads the variable when the first socket operation starts, so this comes first; set it to
-// 0 to turn it off. A host whose own filters or stores may block should leave it unset (see the README).
-const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
-{
-    Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
-}
+// How this program uses the runtime's sockets, unless the environment says otherwise (read by the runtime when
+// the first socket operation starts, so this comes first):
+// - Inline completions: a session runs on the socket thread that received its bytes, instead of hopping to the
+//   thread pool for every command; that more than halves the CPU a small message costs (benchmarks/README.md).
+//   Safe only because no handler of this program blocks its thread: the discard store never waits, and the
+//   Maildir store does its fsyncs on the thread pool. A host whose own filters or stores may block should not
+//   copy this.
+// - One socket thread: every session runs on one event loop, as in Postfix's smtp-sink. A development server
+//   shares its machine with its clients, and one thread serves over ten thousand small messages a second; more
+//   threads than free cores only take turns. Set DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT to use more.
+SetDefault("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+SetDefault("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "1");
 
 // Exit codes: 0 after a clean shutdown, 1 when the server cannot run (port in use, Maildir not
 // writable, certificate unreadable), 2 for a bad command line.
@@ -29,3 +31,11 @@ if (parsed.Settings is not { } settings)
 }
 
 return await MailServerHost.RunAsync(settings, Console.Out, Console.Error);
+
+static void SetDefault(string variable, string value)
+{
+    if (Environment.GetEnvironmentVariable(variable) is null)
+    {
+        Environment.SetEnvironmentVariable(variable, value);
+    }
+}

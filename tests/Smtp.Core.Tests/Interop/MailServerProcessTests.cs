@@ -76,6 +76,28 @@ public sealed class MailServerProcessTests
     }
 
     [Test]
+    public async Task Every_message_from_smtp_source_over_concurrent_and_one_shot_sessions_lands_in_the_maildir()
+    {
+        // The sample runs every session on one socket thread with inline completions (see its Program.cs): many
+        // sessions at once, connection churn and Maildir fsyncs must all get through that single event loop.
+        var source = ExternalTool.Require("smtp-source");
+        var maildir = Path.Combine(_work.FullName, "maildir");
+        await using var sample = StartSample("--listen", "127.0.0.1:0", "--maildir", maildir, "--max-connections-per-address", "200");
+        var target = "127.0.0.1:" + (await ListeningPortAsync(sample)).ToString(CultureInfo.InvariantCulture);
+
+        (await ExternalTool.RunAsync(source, ["-d", "-s", "10", "-m", "200", "-l", "3000", "-f", "a@example.org", "-t", "b@example.com", target],
+            TimeSpan.FromSeconds(120))).AssertSuccess();
+        (await ExternalTool.RunAsync(source, ["-s", "100", "-m", "100", "-l", "500", "-f", "a@example.org", "-t", "b@example.com", target],
+            TimeSpan.FromSeconds(120))).AssertSuccess();
+
+        var files = await MaildirAssert.WaitForMessagesAsync(maildir, 300, TimeSpan.FromSeconds(30));
+        Assert.That(files, Has.Count.EqualTo(300));
+        MaildirAssert.AssertTmpEmpty(maildir);
+        sample.Signal(BackgroundProcess.SIGTERM);
+        Assert.That(await sample.WaitForExitAsync(TimeSpan.FromSeconds(30)), Is.Zero, sample.Describe());
+    }
+
+    [Test]
     public async Task Sigint_closes_an_idle_session_with_421_lists_every_endpoint_and_exits_0()
     {
         var arguments = new List<string> { "--listen", "127.0.0.1:0", "--discard" };
