@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Smtp.Core.Protocol;
 
 namespace Smtp.Core.Server;
@@ -31,6 +32,7 @@ internal sealed partial class SmtpSession
     private bool _bodyDiscarded;
 
     /// <summary>The DATA phase (RFC 5321 §4.1.1.4): 354, the dot-terminated body streamed to the store, then the reply.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> ReceiveDataAsync(bool bytesAfterCommand)
     {
         if (bytesAfterCommand)
@@ -106,6 +108,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>One BDAT chunk (RFC 3030 §2): exactly the announced octets, then a reply; LAST ends the message.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> ReceiveChunkAsync(Step step)
     {
         if (step.Kind == StepKind.BdatSyntaxError)
@@ -251,6 +254,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Reads body input with the idle timeout; a shutdown request does not interrupt a transfer.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadBodyInputAsync()
     {
         while (true)
@@ -264,6 +268,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Gives the store what was decoded; if the store stopped reading, the rest is dropped.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushBodyAsync()
     {
         if (_bodyDiscarded)
@@ -306,6 +311,7 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Ends the body, waits for the store (so a 250 means stored) and sends the reply or, in LMTP, one per recipient.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CompleteMessageAsync(SmtpReply? failure, long size)
     {
         SmtpEnvelope envelope = _envelope!;

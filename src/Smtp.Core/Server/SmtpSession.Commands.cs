@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Smtp.Core.Protocol;
@@ -519,6 +520,7 @@ internal sealed partial class SmtpSession
         return new Step(StepKind.Rcpt, SmtpVerb.Rcpt) { Recipient = recipient };
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ExecuteAsync(Step step)
     {
         switch (step.Kind)
@@ -577,6 +579,7 @@ internal sealed partial class SmtpSession
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SmtpResult> CallHostAsync(
         Func<IMailboxFilter, ISmtpSessionContext, SmtpEnvelope, SmtpRecipient?, CancellationToken, ValueTask<SmtpResult>> call,
         IMailboxFilter filter,

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Smtp.Core.Protocol;
 
@@ -359,6 +360,7 @@ internal sealed partial class SmtpSession
     /// Take buffered input without flushing. Only for callers that consume everything they are given (body
     /// phases), since a buffer already examined would be returned again.
     /// </param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadAsync(bool preferBuffered = false)
     {
         if (preferBuffered && Input.TryRead(out ReadResult buffered))
@@ -414,6 +416,7 @@ internal sealed partial class SmtpSession
     /// <summary>A complete command line was consumed: the next line gets a fresh deadline.</summary>
     private void EndCommandLine() => _lineStarted = 0;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushAsync()
     {
         long started = 0;
