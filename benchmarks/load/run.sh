@@ -127,7 +127,7 @@ echo "$HEADER"
 row "(a) 1 KB, 10 sessions (-d -s 10 -l 1000)" "$M_A" -d -s 10 -m "$M_A" -l 1000
 row "(b) 1 KB, 1 session (-d -s 1 -l 1000)" "$M_B" -d -s 1 -m "$M_B" -l 1000
 row "(c) 1 MB, 10 sessions (-d -s 10 -l 1000000)" "$M_C" -d -s 10 -m "$M_C" -l 1000000
-REPS=${REPS_D:-9} row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
+REPS=${REPS_D:-31} row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
 
 echo "== idle connections: $IDLE_CONNECTIONS to MailServer (pid $SERVER_PID)"
 timeout "$STEP_TIMEOUT" "$PYTHON" benchmarks/load/idle_connections.py 127.0.0.1 "$PORT" "$SERVER_PID" "$IDLE_CONNECTIONS" 180 \
