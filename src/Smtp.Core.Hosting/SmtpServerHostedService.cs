@@ -30,7 +30,7 @@ public sealed class SmtpServerHostedService : IHostedService
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private SmtpListener? _listener;
+    private int _stopping;
     private X509Certificate2? _certificate;
     private IReadOnlyDictionary<string, IPEndPoint> _localEndPoints = new Dictionary<string, IPEndPoint>();
 
@@ -61,7 +61,7 @@ public sealed class SmtpServerHostedService : IHostedService
     {
         try
         {
-            (SmtpServerOptions serverOptions, List<(string, SmtpEndpoint)> endpoints) = BuildServerOptions(_options.Value);
+            (SmtpServerOptions serverOptions, List<string> names) = BuildServerOptions(_options.Value);
             SmtpServer server;
             try
             {
@@ -78,11 +78,21 @@ public sealed class SmtpServerHostedService : IHostedService
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var listener = new SmtpListener(server, _services.GetRequiredService<IServiceScopeFactory>(), _logger);
-            IReadOnlyList<KeyValuePair<string, IPEndPoint>> bound;
             try
             {
-                bound = listener.Bind(endpoints);
+                // The accept loops, and so every session, must not inherit the async-locals of whoever started the host.
+                Task starting;
+                using (ExecutionContext.SuppressFlow())
+                {
+                    starting = server.StartAsync(cancellationToken);
+                }
+
+                await starting.ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw NameFailedEndpoint(ex, serverOptions, names);
             }
             catch
             {
@@ -90,9 +100,16 @@ public sealed class SmtpServerHostedService : IHostedService
                 throw;
             }
 
-            _localEndPoints = new Dictionary<string, IPEndPoint>(bound, StringComparer.OrdinalIgnoreCase);
+            // SmtpServer.LocalEndPoints is in the order of SmtpServerOptions.Endpoints, as are the names.
+            var bound = new Dictionary<string, IPEndPoint>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < names.Count; i++)
+            {
+                bound[names[i]] = server.LocalEndPoints[i];
+                HostingLog.Listening(_logger, names[i], server.LocalEndPoints[i]);
+            }
+
+            _localEndPoints = bound;
             Server = server;
-            _listener = listener;
             _started.TrySetResult();
         }
         catch (Exception ex)
@@ -112,21 +129,36 @@ public sealed class SmtpServerHostedService : IHostedService
     /// <returns>A task that completes when every session ended.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_listener is not { } listener || Server is not { } server)
+        if (Server is not { } server || Interlocked.Exchange(ref _stopping, 1) != 0)
         {
             return;
         }
 
-        _listener = null;
         HostingLog.Stopping(_logger, server.ActiveSessionCount);
-        await listener.StopAsync(cancellationToken).ConfigureAwait(false);
+
+        // The server disposes each session's scope (the end callback) before it counts the session as ended.
+        await server.StopAsync(cancellationToken).ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         _certificate?.Dispose();
         _certificate = null;
         HostingLog.Stopped(_logger);
     }
 
-    private (SmtpServerOptions Options, List<(string Name, SmtpEndpoint Endpoint)> Endpoints) BuildServerOptions(SmtpServerHostOptions host)
+    /// <summary>The core's bind failure names the address; the host's configuration knows the endpoint by its name.</summary>
+    private static IOException NameFailedEndpoint(IOException ex, SmtpServerOptions options, List<string> names)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (ex.Message.Contains($" {options.Endpoints[i].EndPoint}:", StringComparison.Ordinal))
+            {
+                return new IOException($"SMTP endpoint {names[i]}: {ex.Message}", ex);
+            }
+        }
+
+        return ex;
+    }
+
+    private (SmtpServerOptions Options, List<string> Names) BuildServerOptions(SmtpServerHostOptions host)
     {
         var options = new SmtpServerOptions
         {
@@ -211,14 +243,17 @@ public sealed class SmtpServerHostedService : IHostedService
             action.Configure(_services, options);
         }
 
+        // Installed after the ConfigureServer callbacks so that an observer of theirs runs inside the session's scope.
+        options.SessionObserver = new SessionScope(scopes, options.SessionObserver);
+
         // ConfigureServer callbacks may add or replace endpoints: those added get their address as name.
-        var endpoints = new List<(string, SmtpEndpoint)>(options.Endpoints.Count);
-        for (int i = 0; i < options.Endpoints.Count; i++)
+        for (int i = names.Count; i < options.Endpoints.Count; i++)
         {
-            endpoints.Add((i < names.Count ? names[i] : options.Endpoints[i].ToString(), options.Endpoints[i]));
+            names.Add(options.Endpoints[i].ToString());
         }
 
-        return (options, endpoints);
+        names.RemoveRange(options.Endpoints.Count, names.Count - options.Endpoints.Count);
+        return (options, names);
     }
 
     private static void Apply(SmtpServerHostOptions host, SmtpServerOptions options)

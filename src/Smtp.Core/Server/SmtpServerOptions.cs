@@ -80,6 +80,12 @@ public sealed class SmtpServerOptions
     /// <summary>Where accepted messages go. Default a <see cref="DiscardMessageStore"/>, which accepts and drops every message: set a real store.</summary>
     public IMessageStore MessageStore { get; set; } = new DiscardMessageStore();
 
+    /// <summary>
+    /// Called when each session starts and ends (for per-session resources such as a DI scope), or
+    /// <see langword="null"/> (the default) for none. See <see cref="ISmtpSessionObserver"/> for the guarantees.
+    /// </summary>
+    public ISmtpSessionObserver? SessionObserver { get; set; }
+
     /// <summary>AUTH (RFC 4954): the authenticator and mechanisms, or <see langword="null"/> (the default) to offer no authentication.</summary>
     public SmtpAuthenticationOptions? Authentication { get; set; }
 

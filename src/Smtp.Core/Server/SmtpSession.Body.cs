@@ -374,6 +374,7 @@ internal sealed partial class SmtpSession
                 // Aborting must not hang on a store that ignores its token: let it finish on its own, and do not
                 // reuse its pipe.
                 _ = _store.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                Abandon(_store);
                 _store = null;
                 _bodyPipe = null;
             }

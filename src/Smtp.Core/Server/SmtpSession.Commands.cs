@@ -590,8 +590,21 @@ internal sealed partial class SmtpSession
         {
             ValueTask<SmtpResult> pending = call(filter, _context, envelope, recipient, _aborted.Token);
 
+            if (pending.IsCompleted)
+            {
+                return pending.Result;
+            }
+
             // An abort must not wait for a host that ignores its token.
-            return pending.IsCompleted ? pending.Result : await pending.AsTask().WaitAsync(_aborted.Token).ConfigureAwait(false);
+            Task<SmtpResult> task = pending.AsTask();
+            try
+            {
+                return await task.WaitAsync(_aborted.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (Abandon(task))
+            {
+                throw;
+            }
         }
         catch (Exception ex) when (!IsInterrupted(InterruptAbort))
         {

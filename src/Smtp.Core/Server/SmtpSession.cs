@@ -142,6 +142,11 @@ internal sealed partial class SmtpSession
             _dataTimer.Dispose();
             await CompleteTransportAsync().ConfigureAwait(false);
             await DisposeTlsAsync().ConfigureAwait(false);
+            if (_observed)
+            {
+                await NotifyEndedAsync().ConfigureAwait(false);
+            }
+
             ReleaseAuthBuffer();
             ArrayPool<byte>.Shared.Return(_scratch);
             _aborted.Dispose();
@@ -240,6 +245,11 @@ internal sealed partial class SmtpSession
 
     private async ValueTask<Outcome> GreetAsync()
     {
+        if (_options.SessionObserver is { } observer && await NotifyStartedAsync(observer).ConfigureAwait(false) == Outcome.Close)
+        {
+            return Outcome.Close;
+        }
+
         if (_options.ConnectionFilter is { } filter)
         {
             SmtpResult result;
@@ -248,9 +258,22 @@ internal sealed partial class SmtpSession
                 ValueTask<SmtpResult> pending = filter.AcceptConnectionAsync(_context, _aborted.Token);
 
                 // Like every host call, an abort (or a filter that never answers) must not wait for it.
-                result = pending.IsCompleted
-                    ? pending.Result
-                    : await pending.AsTask().WaitAsync(_options.CommandTimeout, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
+                if (pending.IsCompleted)
+                {
+                    result = pending.Result;
+                }
+                else
+                {
+                    Task<SmtpResult> task = pending.AsTask();
+                    try
+                    {
+                        result = await task.WaitAsync(_options.CommandTimeout, _options.TimeProvider, _aborted.Token).ConfigureAwait(false);
+                    }
+                    catch (Exception) when (Abandon(task))
+                    {
+                        throw;
+                    }
+                }
             }
             catch (Exception) when (IsInterrupted(InterruptAbort))
             {
