@@ -28,13 +28,13 @@ public sealed class SessionHarness : IAsyncDisposable
         Session = Server.RunSessionAsync(new DuplexPipe(_toServer.Reader, Output), remote ?? new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 25));
     }
 
-    /// <summary>Starts a session on an existing server.</summary>
-    public SessionHarness(SmtpServer server, IPEndPoint? remote = null)
+    /// <summary>Starts a session on an existing server; <paramref name="cancellationToken"/> aborts it.</summary>
+    public SessionHarness(SmtpServer server, IPEndPoint? remote = null, CancellationToken cancellationToken = default)
     {
         Server = server;
         Options = server.Options;
         Output = new CountingPipeWriter(_toClient.Writer);
-        Session = Server.RunSessionAsync(new DuplexPipe(_toServer.Reader, Output), remote ?? new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 25));
+        Session = Server.RunSessionAsync(new DuplexPipe(_toServer.Reader, Output), remote ?? new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 25), cancellationToken);
     }
 
     /// <summary>The fake clock the server runs on (unless the configuration replaced it).</summary>
