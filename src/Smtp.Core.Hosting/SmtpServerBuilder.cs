@@ -75,6 +75,10 @@ public sealed class SmtpServerBuilder
     /// Adjusts the <see cref="SmtpServerOptions"/> built from configuration before the server is created, for what
     /// configuration cannot say: a certificate selector by SNI, SASL mechanisms, client certificate checks.
     /// </summary>
+    /// <remarks>
+    /// An <see cref="SmtpServerOptions.SessionObserver"/> set here runs inside the session's DI scope: its start
+    /// callback after the scope is created, its end callback before the scope is disposed.
+    /// </remarks>
     /// <param name="configure">Called once at start-up with the root service provider and the options.</param>
     /// <returns>This builder.</returns>
     public SmtpServerBuilder ConfigureServer(Action<IServiceProvider, SmtpServerOptions> configure)

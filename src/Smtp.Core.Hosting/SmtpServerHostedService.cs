@@ -89,14 +89,14 @@ public sealed class SmtpServerHostedService : IHostedService
 
                 await starting.ConfigureAwait(false);
             }
-            catch (IOException ex)
+            catch (Exception ex)
             {
                 await server.DisposeAsync().ConfigureAwait(false);
-                throw NameFailedEndpoint(ex, serverOptions, names);
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
+                if (ex is IOException io && NameFailedEndpoint(io, serverOptions, names) is { } named)
+                {
+                    throw named;
+                }
+
                 throw;
             }
 
@@ -145,7 +145,7 @@ public sealed class SmtpServerHostedService : IHostedService
     }
 
     /// <summary>The core's bind failure names the address; the host's configuration knows the endpoint by its name.</summary>
-    private static IOException NameFailedEndpoint(IOException ex, SmtpServerOptions options, List<string> names)
+    private static IOException? NameFailedEndpoint(IOException ex, SmtpServerOptions options, List<string> names)
     {
         for (int i = 0; i < names.Count; i++)
         {
@@ -155,7 +155,7 @@ public sealed class SmtpServerHostedService : IHostedService
             }
         }
 
-        return ex;
+        return null;
     }
 
     private (SmtpServerOptions Options, List<string> Names) BuildServerOptions(SmtpServerHostOptions host)

@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Smtp.Core.Hosting.Tests.Support;
+using Smtp.Core.Server;
 using Smtp.Core.Tests.Support;
 
 namespace Smtp.Core.Hosting.Tests;
@@ -151,6 +153,46 @@ public sealed class ServerHostingTests
     }
 
     [Test]
+    public async Task A_session_observer_from_ConfigureServer_runs_inside_the_session_scope()
+    {
+        var observed = new ConcurrentQueue<string>();
+        MessageSink? sink = null;
+        var observer = new DelegateObserver(
+            started: context => observed.Enqueue("started " + context.SessionId),
+            ended: context =>
+            {
+                // The scoped mailbox filter's probe belongs to this session's scope, which must still be alive here.
+                int probeId = sink!.FilterCalls.First(c => c.SessionId == context.SessionId).ProbeId;
+                bool disposed = sink.Probes.First(p => p.Id == probeId).IsDisposed;
+                observed.Enqueue("ended " + context.SessionId + (disposed ? " after the scope" : " inside the scope"));
+            });
+        IHost host = TestHost.Build(TestHost.LoopbackSettings(), (_, smtp) => smtp.ConfigureServer((_, options) => options.SessionObserver = observer));
+        IPEndPoint server = await TestHost.StartAsync(host);
+        sink = host.Services.GetRequiredService<MessageSink>();
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(server);
+            NetworkStream stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            Assert.That(await reader.ReadLineAsync().WaitAsync(TestHost.Timeout), Does.StartWith("220"));
+            foreach (string command in new[] { "HELO raw.test", "MAIL FROM:<raw@raw.test>", "QUIT" })
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"));
+                Assert.That(await reader.ReadLineAsync().WaitAsync(TestHost.Timeout), Does.Match("^(250|221)"), command);
+            }
+
+            await TestHost.WaitUntilAsync(() => observed.Count == 2 && sink.Probes.Single().IsDisposed, "the session ended and its scope is disposed");
+            string sessionId = sink.FilterCalls.Single().SessionId;
+            Assert.That(observed, Is.EqualTo(new[] { "started " + sessionId, "ended " + sessionId + " inside the scope" }));
+        }
+        finally
+        {
+            await TestHost.StopAsync(host);
+        }
+    }
+
+    [Test]
     public async Task Limits_from_configuration_reach_the_server()
     {
         IHost host = TestHost.Build(TestHost.LoopbackSettings(("Smtp:Server:MaxMessageSize", "4096"), ("Smtp:Server:MaxRecipients", "1")));
@@ -279,5 +321,20 @@ public sealed class ServerHostingTests
             Has.Some.Contains("Test listening on 127.0.0.1:" + server.Port));
         Assert.That(logs.Entries.Where(e => e.Category == SmtpTelemetry.ServerLogCategory).Select(e => e.Message),
             Has.Some.Contains("C: mail FROM:<sender@python.test>"), "the session transcript at Trace level");
+    }
+
+    private sealed class DelegateObserver(Action<ISmtpSessionContext> started, Action<ISmtpSessionContext> ended) : ISmtpSessionObserver
+    {
+        public ValueTask SessionStartedAsync(ISmtpSessionContext context, CancellationToken cancellationToken)
+        {
+            started(context);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SessionEndedAsync(ISmtpSessionContext context, CancellationToken cancellationToken)
+        {
+            ended(context);
+            return ValueTask.CompletedTask;
+        }
     }
 }

@@ -12,11 +12,8 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "No IMessageStore is registered: accepted messages are discarded. Register one with AddSmtpServer().AddMessageStore<T>()")]
     public static partial void NoMessageStore(ILogger logger);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Accepting a connection on {EndPoint} failed")]
-    public static partial void AcceptFailed(ILogger logger, EndPoint? endPoint, Exception exception);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "A session's connection or DI scope failed")]
-    public static partial void ConnectionFailed(ILogger logger, Exception exception);
+    // Event ids 3 and 4 (accept failures, connection failures) were the hosting layer's own listener's; the
+    // server logs both now, under Smtp.Core.Server.
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "SMTP server stopping: {Sessions} session(s) in progress")]
     public static partial void Stopping(ILogger logger, int sessions);

@@ -43,6 +43,9 @@ public interface ISmtpSessionContext
     /// </summary>
     string? AuthenticatedIdentity { get; }
 
-    /// <summary>A bag for host state that lives as long as the session.</summary>
+    /// <summary>
+    /// A bag for host state that lives as long as the session; an <see cref="ISmtpSessionObserver"/> fills it when the
+    /// session starts and empties it when the session ends.
+    /// </summary>
     IDictionary<string, object?> Properties { get; }
 }

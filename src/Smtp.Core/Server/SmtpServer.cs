@@ -14,7 +14,9 @@ namespace Smtp.Core.Server;
 /// <remarks>
 /// Typical use: fill <see cref="SmtpServerOptions"/>, create the server, <see cref="StartAsync"/>, and on
 /// shutdown <see cref="StopAsync"/> (or dispose). Hosts with their own connection handling (ASP.NET Core
-/// connection middleware, tests over in-memory pipes) call <see cref="RunSessionAsync"/> per connection.
+/// connection middleware, tests over in-memory pipes) call <see cref="RunSessionAsync"/> per connection. Per-session
+/// resources (a DI scope, a unit of work) are opened and released by <see cref="SmtpServerOptions.SessionObserver"/>,
+/// for sessions of either kind.
 /// </remarks>
 public sealed class SmtpServer : IAsyncDisposable
 {
