@@ -172,28 +172,28 @@ public sealed class SmtpServerHostedService : IHostedService
         var scopes = _services.GetRequiredService<IServiceScopeFactory>();
         if (isService.IsService(typeof(IConnectionFilter)))
         {
-            options.ConnectionFilter = new ScopedConnectionFilter(scopes);
+            options.ConnectionFilter = new ScopedConnectionFilter();
         }
 
         if (isService.IsService(typeof(IMailboxFilter)))
         {
-            options.MailboxFilter = new ScopedMailboxFilter(scopes);
+            options.MailboxFilter = new ScopedMailboxFilter();
         }
 
         if (isService.IsService(typeof(ILmtpMessageStore)))
         {
-            options.MessageStore = new ScopedLmtpMessageStore(scopes);
+            options.MessageStore = new ScopedLmtpMessageStore();
         }
         else if (isService.IsService(typeof(IMessageStore)))
         {
-            options.MessageStore = new ScopedMessageStore(scopes);
+            options.MessageStore = new ScopedMessageStore();
         }
 
         if (isService.IsService(typeof(ISmtpAuthenticator)))
         {
             ISmtpAuthenticator authenticator = isService.IsService(typeof(IScramCredentialStore))
-                ? new ScopedScramAuthenticator(scopes)
-                : new ScopedAuthenticator(scopes);
+                ? new ScopedScramAuthenticator()
+                : new ScopedAuthenticator();
             var auth = new SmtpAuthenticationOptions(authenticator) { AllowWithoutTls = host.Authentication?.AllowWithoutTls ?? false };
             if (host.Authentication?.MaxFailures is { } maxFailures)
             {

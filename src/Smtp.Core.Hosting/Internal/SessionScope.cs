@@ -45,21 +45,26 @@ internal sealed class SessionScope(IServiceScopeFactory scopes, ISmtpSessionObse
         }
     }
 
-    /// <summary>Runs <paramref name="call"/> with a service from the session's scope, or from a scope of its own outside a session.</summary>
-    public static async ValueTask<TResult> InvokeAsync<TService, TResult>(IServiceScopeFactory scopes, ISmtpSessionContext context, Func<TService, ValueTask<TResult>> call)
+    /// <summary>Runs <paramref name="call"/> with a service from the session's scope.</summary>
+    /// <returns>The handler's result; faulted with <see cref="InvalidOperationException"/> outside a session this observer started (the server logs it as a handler failure).</returns>
+    public static ValueTask<TResult> InvokeAsync<TService, TResult>(ISmtpSessionContext context, Func<TService, ValueTask<TResult>> call)
         where TService : notnull
     {
-        if (context.Properties.TryGetValue(PropertyName, out object? value) && value is AsyncServiceScope session)
+        try
         {
-            return await call(session.ServiceProvider.GetRequiredService<TService>()).ConfigureAwait(false);
-        }
+            if (context.Properties.TryGetValue(PropertyName, out object? value) && value is AsyncServiceScope session)
+            {
+                return call(session.ServiceProvider.GetRequiredService<TService>());
+            }
 
-        // A server built outside the hosted service (a ConfigureServer callback replaced the observer chain, or the
-        // handlers were taken elsewhere): one scope per call still keeps scoped services off the root provider.
-        AsyncServiceScope scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+            // The server calls handlers only between the start and end callbacks; resolving from the root provider
+            // instead would turn a scoped service into a process-wide one.
+            throw new InvalidOperationException($"{typeof(TService).Name} was called outside a session's DI scope.");
+        }
+        catch (Exception ex)
         {
-            return await call(scope.ServiceProvider.GetRequiredService<TService>()).ConfigureAwait(false);
+            // A handler call fails through its task, as an async handler's would.
+            return ValueTask.FromException<TResult>(ex);
         }
     }
 }
