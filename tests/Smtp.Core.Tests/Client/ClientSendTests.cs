@@ -1,5 +1,6 @@
 using System.Text;
 using Smtp.Core.Client;
+using Smtp.Core.Protocol;
 
 namespace Smtp.Core.Tests.Client;
 
@@ -38,7 +39,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var result = await client.SendAsync(
-            new SmtpEnvelope("sender@example.org", "a@example.org", "b@example.org", "c@example.org"),
+            new SmtpSendEnvelope("sender@example.org", "a@example.org", "b@example.org", "c@example.org"),
             ClientTestOptions.Message("Subject: t\r\n\r\n.leading dot\r\nbody\r\n"));
         await client.QuitAsync();
         await server.CompleteAsync();
@@ -71,7 +72,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("", "a@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
     }
@@ -100,11 +101,11 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var first = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"), ClientTestOptions.Message("x"));
+        var first = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org"), ClientTestOptions.Message("x"));
         Assert.That(first.AnyAccepted, Is.False);
         Assert.That(first.DataReply, Is.Null);
         Assert.That(first.Recipients[1].RcptReply.IsTransientFailure, Is.True);
-        var second = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
+        var second = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(second.AllAccepted, Is.True);
         await server.CompleteAsync();
         Assert.That(server.Sessions.Single().Commands.Count(c => c == "DATA"), Is.EqualTo(1));
@@ -124,7 +125,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var e = Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(new SmtpEnvelope("bad@example.org", "a@example.org"), ClientTestOptions.Message("x")));
+        var e = Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(new SmtpSendEnvelope("bad@example.org", "a@example.org"), ClientTestOptions.Message("x")));
         Assert.That(e!.Reply.Code, Is.EqualTo(553));
         Assert.That(e.Command, Is.EqualTo("MAIL"));
         Assert.That(client.IsConnected, Is.True);
@@ -163,7 +164,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, chunkSize: 16));
         var result = await client.SendAsync(
-            new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime },
+            new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime },
             SmtpMessageContent.FromStream(new MemoryStream(message)));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
@@ -189,7 +190,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, chunkSize: 4));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("0123456789"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("0123456789"));
         Assert.That(result.AnyAccepted, Is.False);
         Assert.That(result.Recipients[0].FinalReply.Code, Is.EqualTo(552));
         Assert.That(client.IsConnected, Is.True);
@@ -208,7 +209,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var e = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message(new string('x', 101))));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message(new string('x', 101))));
         Assert.That(e!.Extension, Is.EqualTo("SIZE"));
         Assert.That(client.IsConnected, Is.True);
         await client.QuitAsync();
@@ -227,10 +228,10 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var e = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "jörg@example.org"), ClientTestOptions.Message("x")));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "jörg@example.org"), ClientTestOptions.Message("x")));
         Assert.That(e!.Extension, Is.EqualTo("SMTPUTF8"));
         var e8 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
         Assert.That(e8!.Extension, Is.EqualTo("BINARYMIME"));
         await using (var plain = new ScriptedServer(async s =>
         {
@@ -241,7 +242,7 @@ public sealed class ClientSendTests
         {
             await using var seven = await SmtpClient.ConnectAsync(ClientTestOptions.For(plain.Port));
             var e7 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-                seven.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
+                seven.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
             Assert.That(e7!.Extension, Is.EqualTo("8BITMIME"));
             await seven.QuitAsync();
             await plain.CompleteAsync();
@@ -268,11 +269,11 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var envelope = new SmtpEnvelope("jörg@example.org",
-            [new SmtpRecipient("a@example.org", DsnNotify.Success | DsnNotify.Failure, "a+b@example.org"), new SmtpRecipient("b@example.org", DsnNotify.Never)])
+        var envelope = new SmtpSendEnvelope("jörg@example.org",
+            [new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure, "a+b@example.org"), new SmtpSendRecipient("b@example.org", SmtpDsnNotify.Never)])
         {
             BodyType = SmtpBodyType.EightBitMime,
-            Return = DsnReturn.Headers,
+            Return = SmtpDsnReturn.Headers,
             EnvelopeId = "id+x",
         };
         var result = await client.SendAsync(envelope, ClientTestOptions.Message("Subject: ü\r\n\r\nü\r\n"));
@@ -302,7 +303,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.IsExtended, Is.False);
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
     }
@@ -327,7 +328,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550, 452 }));
         Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, false }));
         await server.CompleteAsync();
@@ -336,11 +337,11 @@ public sealed class ClientSendTests
     [Test]
     public void CR_LF_or_NUL_in_an_address_is_refused_before_anything_is_written()
     {
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org\r\nRCPT TO:<x@y>", "a@example.org"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org\n"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpRecipient("a\0@example.org"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpRecipient("a@example.org> NOTIFY=NEVER"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org\r\nRCPT TO:<x@y>", "a@example.org"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org\n"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a\0@example.org"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a@example.org> NOTIFY=NEVER"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
         Assert.Throws<ArgumentException>(() => _ = new SmtpClientPool(new SmtpClientOptions { Host = "127.0.0.1", ClientName = "evil\r\nMAIL FROM:<x>" }, 1));
     }
 
@@ -366,7 +367,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true, chunkSize: 8));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"),
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org"),
             SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("abcdefgh"))));
         Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550 }));
         Assert.That(await client.CheckHealthAsync(), Is.True);
@@ -392,8 +393,8 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        Assert.That((await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
-        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content));
+        Assert.That((await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content));
         Assert.That(await client.CheckHealthAsync(), Is.True, "nothing was written for the refused send");
         await server.CompleteAsync();
     }
