@@ -282,6 +282,116 @@ public sealed class ClientSendTests
     }
 
     [Test]
+    public async Task BODY_8BITMIME_SIZE_RET_ENVID_NOTIFY_and_ORCPT_go_on_the_wire_exactly_as_RFC_3461_and_6152_spell_them()
+    {
+        byte[] message = Encoding.UTF8.GetBytes("Subject: dsn\r\n\r\nGrüße\r\n");
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING", "SIZE 100000", "8BITMIME", "DSN");
+            for (int i = 0; i < 5; i++)
+            {
+                await s.ReadLineAsync();
+            }
+
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n250 Ok\r\n250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            Assert.That(await s.ReadDataAsync(), Is.EqualTo(message));
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var envelope = new SmtpSendEnvelope("s@example.org",
+            [
+                new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay, "a@example.org"),
+                new SmtpSendRecipient("b@example.org", SmtpDsnNotify.Never),
+                new SmtpSendRecipient("c@example.org", originalRecipient: "old=c+x@example.org"),
+                new SmtpSendRecipient("d@example.org", SmtpDsnNotify.Delay),
+            ])
+        {
+            BodyType = SmtpBodyType.EightBitMime,
+            Return = SmtpDsnReturn.Full,
+            EnvelopeId = "QQ314159 +=",
+        };
+        var result = await client.SendAsync(envelope, SmtpMessageContent.FromBytes(message));
+        Assert.That(result.AllAccepted, Is.True);
+        await server.CompleteAsync();
+
+        // The whole pipelined batch, byte for byte: parameter order, xtext (RFC 3461 §4: "+" and "=" become +2B and
+        // +3D, space +20), the NOTIFY list order of §4.1, and CRLF after every command.
+        string wire = Encoding.UTF8.GetString(server.Sessions.Single().Received);
+        Assert.That(wire, Does.Contain(
+            $"MAIL FROM:<s@example.org> SIZE={message.Length} BODY=8BITMIME RET=FULL ENVID=QQ314159+20+2B+3D\r\n"
+            + "RCPT TO:<a@example.org> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;a@example.org\r\n"
+            + "RCPT TO:<b@example.org> NOTIFY=NEVER\r\n"
+            + "RCPT TO:<c@example.org> ORCPT=rfc822;old+3Dc+2Bx@example.org\r\n"
+            + "RCPT TO:<d@example.org> NOTIFY=DELAY\r\n"
+            + "DATA\r\n"));
+    }
+
+    [Test]
+    public async Task Without_DSN_the_DSN_parameters_are_left_out_and_the_message_is_still_sent()
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING", "8BITMIME");
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo("MAIL FROM:<s@example.org> BODY=8BITMIME"));
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo("RCPT TO:<a@example.org>"));
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var envelope = new SmtpSendEnvelope("s@example.org", [new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Failure, "a@example.org")])
+        {
+            BodyType = SmtpBodyType.EightBitMime,
+            Return = SmtpDsnReturn.Headers,
+            EnvelopeId = "id",
+        };
+        Assert.That((await client.SendAsync(envelope, ClientTestOptions.Message("x"))).AllAccepted, Is.True);
+        await server.CompleteAsync();
+    }
+
+    [TestCase(SmtpBodyType.None, true, "MAIL FROM:<s@example.org>")]
+    [TestCase(SmtpBodyType.SevenBit, true, "MAIL FROM:<s@example.org> BODY=7BIT")]
+    [TestCase(SmtpBodyType.SevenBit, false, "MAIL FROM:<s@example.org>")]
+    [TestCase(SmtpBodyType.None, false, "MAIL FROM:<s@example.org>")]
+    public async Task BODY_7BIT_is_sent_only_when_asked_for_and_the_server_offers_8BITMIME(SmtpBodyType body, bool offers8BitMime, string expectedMail)
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, offers8BitMime ? ["PIPELINING", "8BITMIME"] : ["PIPELINING"]);
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo(expectedMail));
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = body }, ClientTestOptions.Message("x"));
+        Assert.That(result.AllAccepted, Is.True);
+        await server.CompleteAsync();
+    }
+
+    [Test]
+    public void Values_that_are_not_BODY_RET_or_NOTIFY_keywords_are_refused_when_the_envelope_is_built()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = (SmtpBodyType)42 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { Return = (SmtpDsnReturn)7 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendRecipient("a@example.org", (SmtpDsnNotify)16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Failure | (SmtpDsnNotify)32));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Never | SmtpDsnNotify.Failure));
+        Assert.That(new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay).Notify,
+            Is.EqualTo(SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay));
+    }
+
+    [Test]
     public async Task EHLO_refused_with_502_falls_back_to_HELO_without_extensions()
     {
         await using var server = new ScriptedServer(async s =>
