@@ -18,9 +18,18 @@ public sealed class SmtpSendRecipient
     /// The ORCPT address without its address type, or <see langword="null"/>. It is sent as <c>rfc822;</c> + xtext,
     /// or <c>utf-8;</c> + xtext when it is not ASCII (RFC 3461 §4.2, RFC 6533 §3).
     /// </param>
-    /// <exception cref="ArgumentException">An address holds CR, LF, NUL or an angle bracket, or NOTIFY=NEVER is combined.</exception>
+    /// <param name="originalRecipientType">
+    /// The ORCPT address type (an atom such as <c>rfc822</c>, <c>utf-8</c> or <c>x400</c>), or <see langword="null"/>
+    /// to choose <c>rfc822</c> or <c>utf-8</c> from the address. A relay passes on the type it received (RFC 3461 §4.2
+    /// asks it to keep ORCPT as it came): split the server's <see cref="Server.SmtpRecipient.OriginalRecipient"/>
+    /// (<c>addr-type;address</c>) at its first semicolon.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// An address holds CR, LF, NUL or an angle bracket, NOTIFY=NEVER is combined, or the ORCPT type is not an atom or
+    /// comes without an ORCPT address.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="notify"/> holds a bit that is not a NOTIFY value.</exception>
-    public SmtpSendRecipient(string address, SmtpDsnNotify notify = SmtpDsnNotify.None, string? originalRecipient = null)
+    public SmtpSendRecipient(string address, SmtpDsnNotify notify = SmtpDsnNotify.None, string? originalRecipient = null, string? originalRecipientType = null)
     {
         ClientText.ThrowIfUnsafe(address, nameof(address), mailbox: true);
         if (address.Length == 0)
@@ -45,9 +54,24 @@ public sealed class SmtpSendRecipient
             throw new ArgumentException("NOTIFY=NEVER cannot be combined with other values.", nameof(notify));
         }
 
+        if (originalRecipientType is not null)
+        {
+            // RFC 3461 §4.2: addr-type = atom; it goes on the wire as given, so it must not carry anything else.
+            if (originalRecipient is null)
+            {
+                throw new ArgumentException("An ORCPT address type needs an ORCPT address.", nameof(originalRecipientType));
+            }
+
+            if (originalRecipientType.Length is 0 or > 64 || !originalRecipientType.All(c => c < 0x80 && SmtpAddressParser.IsAtext((byte)c)))
+            {
+                throw new ArgumentException("The ORCPT address type must be an atom (RFC 3461 §4.2) of at most 64 characters.", nameof(originalRecipientType));
+            }
+        }
+
         Address = address;
         Notify = notify;
         OriginalRecipient = originalRecipient;
+        OriginalRecipientType = originalRecipientType;
     }
 
     /// <summary>The mailbox.</summary>
@@ -58,6 +82,9 @@ public sealed class SmtpSendRecipient
 
     /// <summary>The ORCPT address without its address type, or <see langword="null"/>.</summary>
     public string? OriginalRecipient { get; }
+
+    /// <summary>The ORCPT address type, or <see langword="null"/> when it is chosen from the address (<c>rfc822</c>, or <c>utf-8</c> when not ASCII).</summary>
+    public string? OriginalRecipientType { get; }
 
     /// <summary>Converts an address to a recipient without DSN parameters.</summary>
     /// <param name="address">The mailbox, without angle brackets.</param>

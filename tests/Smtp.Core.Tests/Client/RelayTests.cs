@@ -28,16 +28,12 @@ public sealed class RelayTests
 
     private static SmtpSendRecipient ToSendRecipient(SmtpRecipient received)
     {
-        // The server keeps ORCPT as "addr-type;address" (RFC 3461 §4.2); the client takes the bare address and writes
-        // the rfc822 type itself, so only that type can be passed on here.
+        // The server keeps ORCPT as "addr-type;address" (RFC 3461 §4.2); a relay passes both parts on unchanged.
         string? orcpt = received.OriginalRecipient;
-        if (orcpt is not null)
-        {
-            Assert.That(orcpt, Does.StartWith("rfc822;").IgnoreCase, "this relay forwards rfc822 ORCPTs only");
-            orcpt = orcpt["rfc822;".Length..];
-        }
-
-        return new SmtpSendRecipient(received.Address, received.Notify, orcpt);
+        int separator = orcpt?.IndexOf(';', StringComparison.Ordinal) ?? -1;
+        return separator > 0
+            ? new SmtpSendRecipient(received.Address, received.Notify, orcpt![(separator + 1)..], orcpt[..separator])
+            : new SmtpSendRecipient(received.Address, received.Notify);
     }
 
     [Test]
@@ -67,6 +63,7 @@ public sealed class RelayTests
         Assert.That(send.Recipients.Select(r => r.Notify),
             Is.EqualTo(new[] { SmtpDsnNotify.Success | SmtpDsnNotify.Delay, SmtpDsnNotify.Never, SmtpDsnNotify.None }));
         Assert.That(send.Recipients.Select(r => r.OriginalRecipient), Is.EqualTo(new[] { "bob+old@example.net", null, null }));
+        Assert.That(send.Recipients.Select(r => r.OriginalRecipientType), Is.EqualTo(new[] { "rfc822", null, null }));
     }
 
     [Test]
@@ -90,7 +87,7 @@ public sealed class RelayTests
         var envelope = new SmtpSendEnvelope("alice@example.org",
             [
                 new SmtpSendRecipient("bob@example.net", SmtpDsnNotify.Success | SmtpDsnNotify.Failure, "bob+tag@example.net"),
-                new SmtpSendRecipient("carol@example.net", SmtpDsnNotify.Never),
+                new SmtpSendRecipient("carol@example.net", SmtpDsnNotify.Never, "c=us;a= ;p=example;s=carol", "x400"),
                 "dave@example.net",
             ])
         {
@@ -115,8 +112,20 @@ public sealed class RelayTests
         Assert.That(stored.Envelope.Recipients.Select(r => r.Address), Is.EqualTo(new[] { "bob@example.net", "carol@example.net", "dave@example.net" }));
         Assert.That(stored.Envelope.Recipients.Select(r => r.Notify),
             Is.EqualTo(new[] { SmtpDsnNotify.Success | SmtpDsnNotify.Failure, SmtpDsnNotify.Never, SmtpDsnNotify.None }));
-        Assert.That(stored.Envelope.Recipients.Select(r => r.OriginalRecipient), Is.EqualTo(new[] { "rfc822;bob+tag@example.net", null, null }));
+        Assert.That(stored.Envelope.Recipients.Select(r => r.OriginalRecipient),
+            Is.EqualTo(new[] { "rfc822;bob+tag@example.net", "x400;c=us;a= ;p=example;s=carol", null }), "ORCPT passed on as received (RFC 3461 §4.2)");
     }
+
+    [TestCase("", TestName = "An empty ORCPT type is refused")]
+    [TestCase("rfc 822", TestName = "An ORCPT type with a space is refused")]
+    [TestCase("rfc822;x", TestName = "An ORCPT type with a semicolon is refused")]
+    [TestCase("utf\u00e98", TestName = "A non-ASCII ORCPT type is refused")]
+    public void An_ORCPT_type_that_is_not_an_atom_is_refused(string type)
+        => Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, "a@example.org", System.Text.RegularExpressions.Regex.Unescape(type)), Throws.ArgumentException);
+
+    [Test]
+    public void An_ORCPT_type_without_an_ORCPT_address_is_refused()
+        => Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, null, "rfc822"), Throws.ArgumentException);
 
     private static async Task<SmtpServer> StartServerAsync(string name, IMessageStore store)
     {

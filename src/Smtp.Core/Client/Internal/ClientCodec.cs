@@ -79,7 +79,8 @@ internal static class ClientCodec
         if (recipient.OriginalRecipient is not null)
         {
             // RFC 3461 §4.2: ORCPT=addr-type ";" xtext; the writer encodes the xtext.
-            parameters[n++] = new("ORCPT", (ClientText.IsNonAscii(recipient.OriginalRecipient) ? "utf-8;" : "rfc822;") + recipient.OriginalRecipient);
+            string type = recipient.OriginalRecipientType ?? (ClientText.IsNonAscii(recipient.OriginalRecipient) ? "utf-8" : "rfc822");
+            parameters[n++] = new("ORCPT", type + ";" + recipient.OriginalRecipient);
         }
 
         SmtpCommandWriter.WriteRcptTo(output, recipient.Address, parameters[..n]);
