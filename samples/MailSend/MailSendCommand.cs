@@ -37,11 +37,11 @@ internal static class MailSendCommand
             return Usage;
         }
 
-        SmtpEnvelope envelope;
+        SmtpSendEnvelope envelope;
         SmtpClientOptions clientOptions;
         try
         {
-            envelope = new SmtpEnvelope(options.From, options.To.Select(SmtpRecipient.FromAddress));
+            envelope = new SmtpSendEnvelope(options.From, options.To.Select(SmtpSendRecipient.FromAddress));
             clientOptions = BuildClientOptions(options);
         }
         catch (ArgumentException e)
@@ -100,7 +100,7 @@ internal static class MailSendCommand
         RemoteCertificateValidation = options.Insecure ? static (_, _, _, _) => true : null,
     };
 
-    private static async Task<int> SendOnceAsync(MailSendOptions options, SmtpClientOptions clientOptions, SmtpEnvelope envelope,
+    private static async Task<int> SendOnceAsync(MailSendOptions options, SmtpClientOptions clientOptions, SmtpSendEnvelope envelope,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         await using var client = await SmtpClient.ConnectAsync(clientOptions, cancellationToken).ConfigureAwait(false);
@@ -122,7 +122,7 @@ internal static class MailSendCommand
     }
 
     /// <summary>The load generator: N copies over C pooled connections, C workers pulling from one counter.</summary>
-    private static async Task<int> SendManyAsync(MailSendOptions options, SmtpClientOptions clientOptions, SmtpEnvelope envelope,
+    private static async Task<int> SendManyAsync(MailSendOptions options, SmtpClientOptions clientOptions, SmtpSendEnvelope envelope,
         TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var content = SmtpMessageContent.FromBytes(await File.ReadAllBytesAsync(options.File, cancellationToken).ConfigureAwait(false));

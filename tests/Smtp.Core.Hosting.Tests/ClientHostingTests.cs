@@ -41,7 +41,7 @@ public sealed class ClientHostingTests
             Assert.That(pool.MaxConnections, Is.EqualTo(2));
 
             SmtpSendResult result = await pool.SendAsync(
-                new SmtpEnvelope("pool@client.test", "alice@example.test", "nobody@example.test"),
+                new SmtpSendEnvelope("pool@client.test", "alice@example.test", "nobody@example.test"),
                 SmtpMessageContent.FromBytes(Encoding.ASCII.GetBytes("Subject: pooled\r\n\r\nfrom the pool\r\n")));
             await clientHost.StopAsync();
 

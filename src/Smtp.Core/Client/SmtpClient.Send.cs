@@ -26,7 +26,7 @@ public sealed partial class SmtpClient
     /// The conversation broke (including a 421, a timeout, or a connection closed before the reply to the data, which
     /// is never taken as success); reconnect.
     /// </exception>
-    public async Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, SmtpMessageContent content, CancellationToken cancellationToken = default)
+    public async Task<SmtpSendResult> SendAsync(SmtpSendEnvelope envelope, SmtpMessageContent content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);
@@ -47,7 +47,7 @@ public sealed partial class SmtpClient
     }
 
     /// <summary>Refuses, before anything is written, what the server did not advertise. Returns whether to use BDAT.</summary>
-    private bool CheckCapabilities(SmtpEnvelope envelope, SmtpMessageContent content)
+    private bool CheckCapabilities(SmtpSendEnvelope envelope, SmtpMessageContent content)
     {
         if (!content.CanOpen)
         {
@@ -82,15 +82,16 @@ public sealed partial class SmtpClient
         return caps.Chunking && _options.UseChunking;
     }
 
-    private async Task<SmtpSendResult> SendCoreAsync(Operation op, SmtpEnvelope envelope, SmtpMessageContent content, bool chunking)
+    private async Task<SmtpSendResult> SendCoreAsync(Operation op, SmtpSendEnvelope envelope, SmtpMessageContent content, bool chunking)
     {
         var caps = Capabilities;
         var recipients = envelope.Recipients;
         var mail = new MailParameters(
             caps.Size ? content.Length : null,
-            envelope.BodyType,
+            // RFC 6152 §2: BODY belongs to 8BITMIME; without it BODY=7BIT is left out, as 7-bit is the default meaning.
+            envelope.BodyType == SmtpBodyType.SevenBit && !caps.EightBitMime ? SmtpBodyType.None : envelope.BodyType,
             envelope.NeedsSmtpUtf8,
-            caps.Dsn ? envelope.Return : DsnReturn.Unspecified,
+            caps.Dsn ? envelope.Return : SmtpDsnReturn.None,
             caps.Dsn ? envelope.EnvelopeId : null);
 
         // RFC 2920 §3.1: MAIL and every RCPT go in one batch; the replies come back in the same order.
@@ -167,12 +168,12 @@ public sealed partial class SmtpClient
         ClientCodec.WriteMail(_transport.Output, sender, mail);
     }
 
-    private void WriteRcpt(SmtpRecipient recipient, bool dsn)
+    private void WriteRcpt(SmtpSendRecipient recipient, bool dsn)
     {
         if (_logger.IsEnabled(LogLevel.Trace))
         {
             _logger.LogTrace("C: RCPT TO:<{Recipient}>{Dsn}", recipient.Address,
-                dsn && (recipient.Notify != DsnNotify.Unspecified || recipient.OriginalRecipient is not null) ? " (DSN parameters)" : string.Empty);
+                dsn && (recipient.Notify != SmtpDsnNotify.None || recipient.OriginalRecipient is not null) ? " (DSN parameters)" : string.Empty);
         }
 
         ClientCodec.WriteRcpt(_transport.Output, recipient, dsn);

@@ -53,7 +53,7 @@ public sealed class SmtpClientPool : IAsyncDisposable
     /// <param name="content">The message content.</param>
     /// <param name="cancellationToken">Cancels waiting for a connection and the send.</param>
     /// <returns>Every recipient's reply.</returns>
-    public async Task<SmtpSendResult> SendAsync(SmtpEnvelope envelope, SmtpMessageContent content, CancellationToken cancellationToken = default)
+    public async Task<SmtpSendResult> SendAsync(SmtpSendEnvelope envelope, SmtpMessageContent content, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentNullException.ThrowIfNull(content);

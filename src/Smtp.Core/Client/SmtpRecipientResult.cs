@@ -5,14 +5,14 @@ namespace Smtp.Core.Client;
 /// <summary>What the server said about one recipient.</summary>
 public sealed class SmtpRecipientResult
 {
-    internal SmtpRecipientResult(SmtpRecipient recipient, SmtpReply rcptReply)
+    internal SmtpRecipientResult(SmtpSendRecipient recipient, SmtpReply rcptReply)
     {
         Recipient = recipient;
         RcptReply = rcptReply;
     }
 
     /// <summary>The recipient.</summary>
-    public SmtpRecipient Recipient { get; }
+    public SmtpSendRecipient Recipient { get; }
 
     /// <summary>The reply to its RCPT command.</summary>
     public SmtpReply RcptReply { get; }

@@ -311,9 +311,18 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            // Started here, not through Task.Run: the session runs until it waits for the client's first command
-            // (a few microseconds: greeting written and flushed), and a thread-pool hop per connection costs more.
-            _ = ServeSocketAsync(client, settings);
+            if (settings.ImplicitTls || Options.ConnectionFilter is not null)
+            {
+                // A TLS handshake or the host's connection filter runs before the first read: on the thread pool,
+                // so that neither delays accepting the next connection.
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.ServeSocketAsync(state.Client, state.Settings), (Server: this, Client: client, Settings: settings), preferLocal: false);
+            }
+            else
+            {
+                // Only this library's code runs until the session waits for the client's first command (the
+                // greeting written and flushed, a few microseconds): started here, without a thread-pool hop.
+                _ = ServeSocketAsync(client, settings);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using Smtp.Core.Auth;
 using Smtp.Core.Client;
+using Smtp.Core.Protocol;
 
 namespace Smtp.Core.Tests.Client;
 
@@ -17,7 +18,7 @@ public sealed class AiosmtpdInteropTests
             "From: a@example.org\r\nSubject: dots\r\n\r\n.\r\n..\r\n.leading\r\nmiddle . dot\r\n\r\n.\r\nend\r\n");
         await using var server = await ExternalServer.StartAiosmtpdAsync();
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromStream(new MemoryStream(message)));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromStream(new MemoryStream(message)));
         Assert.That(result.AllAccepted, Is.True);
         Assert.That(await server.ReadMessageAsync(1), Is.EqualTo(message));
     }
@@ -28,7 +29,7 @@ public sealed class AiosmtpdInteropTests
         byte[] message = Encoding.ASCII.GetBytes("Subject: no crlf\r\n\r\nlast line without line break");
         await using var server = await ExternalServer.StartAiosmtpdAsync();
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(message));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(message));
         Assert.That(result.AllAccepted, Is.True);
         Assert.That(await server.ReadMessageAsync(1), Is.EqualTo(message.Concat("\r\n"u8.ToArray()).ToArray()));
     }
@@ -38,7 +39,7 @@ public sealed class AiosmtpdInteropTests
     {
         await using var server = await ExternalServer.StartAiosmtpdAsync("--reject-rcpt", "b@example.org");
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("Subject: x\r\n\r\nx\r\n"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("Subject: x\r\n\r\nx\r\n"));
         Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, true }));
         Assert.That(result.Recipients[1].RcptReply.Code, Is.EqualTo(550));
         await server.ReadMessageAsync(1);
@@ -52,7 +53,7 @@ public sealed class AiosmtpdInteropTests
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.SmtpUtf8, Is.True);
         var result = await client.SendAsync(
-            new SmtpEnvelope("jörg@bücher.example", "δοκιμή@παράδειγμα.δοκιμή") { BodyType = SmtpBodyType.EightBitMime },
+            new SmtpSendEnvelope("jörg@bücher.example", "δοκιμή@παράδειγμα.δοκιμή") { BodyType = SmtpBodyType.EightBitMime },
             ClientTestOptions.Message("Subject: ünïcödé\r\n\r\nκείμενο\r\n"));
         Assert.That(result.AllAccepted, Is.True);
         byte[] stored = await server.ReadMessageAsync(1);
@@ -67,7 +68,7 @@ public sealed class AiosmtpdInteropTests
         await using var server = await ExternalServer.StartAiosmtpdAsync();
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("jörg@example.org", "b@example.org"), ClientTestOptions.Message("x")));
+            client.SendAsync(new SmtpSendEnvelope("jörg@example.org", "b@example.org"), ClientTestOptions.Message("x")));
         Assert.That(await client.CheckHealthAsync(), Is.True);
         Assert.That(Directory.GetFiles(server.OutputDirectory), Is.Empty);
     }
@@ -79,11 +80,11 @@ public sealed class AiosmtpdInteropTests
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.MaxSize, Is.EqualTo(1000));
         var e = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message(new string('x', 2000))));
+            client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message(new string('x', 2000))));
         Assert.That(e!.Extension, Is.EqualTo("SIZE"));
 
         // A message within the limit goes through on the same connection, declaring its SIZE.
-        var ok = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message("Subject: small\r\n\r\nsmall\r\n"));
+        var ok = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message("Subject: small\r\n\r\nsmall\r\n"));
         Assert.That(ok.AllAccepted, Is.True);
         await server.ReadMessageAsync(1);
         Assert.That(await server.ReadEnvelopeAsync(1), Does.Contain("SIZE="));
@@ -101,7 +102,7 @@ public sealed class AiosmtpdInteropTests
         await using var client = await SmtpClient.ConnectAsync(options);
         Assert.That(client.IsSecure, Is.True);
         Assert.That(client.AuthenticationMechanism, Is.EqualTo(mechanism ?? "PLAIN"));
-        var result = await client.SendAsync(new SmtpEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("Subject: tls\r\n\r\nsecret body\r\n"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("Subject: tls\r\n\r\nsecret body\r\n"));
         Assert.That(result.AllAccepted, Is.True);
         await server.ReadMessageAsync(1);
         Assert.That(await server.ReadEnvelopeAsync(1), Does.Contain("\"secure\": true"));

@@ -14,7 +14,7 @@ public sealed class ClientFailureTests
         await s.SendEhloAsync(keywords);
     }
 
-    private static SmtpEnvelope Envelope => new("s@example.org", "a@example.org", "b@example.org");
+    private static SmtpSendEnvelope Envelope => new("s@example.org", "a@example.org", "b@example.org");
 
     [Test]
     public async Task A_421_in_the_middle_of_a_transaction_is_a_protocol_failure_and_the_connection_is_dropped()

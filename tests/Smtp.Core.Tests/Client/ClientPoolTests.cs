@@ -51,7 +51,7 @@ public sealed class ClientPoolTests
         await using (var pool = new SmtpClientPool(ClientTestOptions.For(server.Port), maxConnections: 3))
         {
             var content = ClientTestOptions.Message("Subject: pool\r\n\r\nx\r\n");
-            var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => pool.SendAsync(new SmtpEnvelope("s@example.org", $"r{i}@example.org"), content)));
+            var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => pool.SendAsync(new SmtpSendEnvelope("s@example.org", $"r{i}@example.org"), content)));
             Assert.That(results.All(r => r.AllAccepted), Is.True);
             Assert.That(server.MaxConcurrentConnections, Is.LessThanOrEqualTo(3));
             Assert.That(server.Connections, Is.InRange(1, 3));
@@ -69,8 +69,8 @@ public sealed class ClientPoolTests
         await using var pool = new SmtpClientPool(ClientTestOptions.For(server.Port), maxConnections: 1, healthCheckAfterIdle: TimeSpan.Zero);
         var content = ClientTestOptions.Message("x\r\n");
 
-        Assert.That((await pool.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
-        Assert.That((await pool.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.That((await pool.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.That((await pool.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
         Assert.That(server.Connections, Is.EqualTo(2));
         Assert.That(server.Sessions[0].Commands.Last(), Is.EqualTo("NOOP"));
     }
@@ -98,9 +98,9 @@ public sealed class ClientPoolTests
         await using var pool = new SmtpClientPool(ClientTestOptions.For(server.Port), maxConnections: 1);
         var content = ClientTestOptions.Message("x\r\n");
 
-        Assert.ThrowsAsync<SmtpProtocolException>(() => pool.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content));
+        Assert.ThrowsAsync<SmtpProtocolException>(() => pool.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content));
         Assert.That(pool.IdleCount, Is.Zero);
-        Assert.That((await pool.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.That((await pool.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
         Assert.That(server.Connections, Is.EqualTo(2));
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using Smtp.Core.Client;
+using Smtp.Core.Protocol;
 
 namespace Smtp.Core.Tests.Client;
 
@@ -38,7 +39,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var result = await client.SendAsync(
-            new SmtpEnvelope("sender@example.org", "a@example.org", "b@example.org", "c@example.org"),
+            new SmtpSendEnvelope("sender@example.org", "a@example.org", "b@example.org", "c@example.org"),
             ClientTestOptions.Message("Subject: t\r\n\r\n.leading dot\r\nbody\r\n"));
         await client.QuitAsync();
         await server.CompleteAsync();
@@ -71,7 +72,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("", "a@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
     }
@@ -100,11 +101,11 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var first = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"), ClientTestOptions.Message("x"));
+        var first = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org"), ClientTestOptions.Message("x"));
         Assert.That(first.AnyAccepted, Is.False);
         Assert.That(first.DataReply, Is.Null);
         Assert.That(first.Recipients[1].RcptReply.IsTransientFailure, Is.True);
-        var second = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
+        var second = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(second.AllAccepted, Is.True);
         await server.CompleteAsync();
         Assert.That(server.Sessions.Single().Commands.Count(c => c == "DATA"), Is.EqualTo(1));
@@ -124,7 +125,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var e = Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(new SmtpEnvelope("bad@example.org", "a@example.org"), ClientTestOptions.Message("x")));
+        var e = Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(new SmtpSendEnvelope("bad@example.org", "a@example.org"), ClientTestOptions.Message("x")));
         Assert.That(e!.Reply.Code, Is.EqualTo(553));
         Assert.That(e.Command, Is.EqualTo("MAIL"));
         Assert.That(client.IsConnected, Is.True);
@@ -163,7 +164,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, chunkSize: 16));
         var result = await client.SendAsync(
-            new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime },
+            new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime },
             SmtpMessageContent.FromStream(new MemoryStream(message)));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
@@ -189,7 +190,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, chunkSize: 4));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("0123456789"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("0123456789"));
         Assert.That(result.AnyAccepted, Is.False);
         Assert.That(result.Recipients[0].FinalReply.Code, Is.EqualTo(552));
         Assert.That(client.IsConnected, Is.True);
@@ -208,7 +209,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var e = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message(new string('x', 101))));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message(new string('x', 101))));
         Assert.That(e!.Extension, Is.EqualTo("SIZE"));
         Assert.That(client.IsConnected, Is.True);
         await client.QuitAsync();
@@ -227,10 +228,10 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         var e = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "jörg@example.org"), ClientTestOptions.Message("x")));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "jörg@example.org"), ClientTestOptions.Message("x")));
         Assert.That(e!.Extension, Is.EqualTo("SMTPUTF8"));
         var e8 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
+            client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.BinaryMime }, ClientTestOptions.Message("x")));
         Assert.That(e8!.Extension, Is.EqualTo("BINARYMIME"));
         await using (var plain = new ScriptedServer(async s =>
         {
@@ -241,7 +242,7 @@ public sealed class ClientSendTests
         {
             await using var seven = await SmtpClient.ConnectAsync(ClientTestOptions.For(plain.Port));
             var e7 = Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-                seven.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
+                seven.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = SmtpBodyType.EightBitMime }, ClientTestOptions.Message("ü")));
             Assert.That(e7!.Extension, Is.EqualTo("8BITMIME"));
             await seven.QuitAsync();
             await plain.CompleteAsync();
@@ -268,16 +269,126 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var envelope = new SmtpEnvelope("jörg@example.org",
-            [new SmtpRecipient("a@example.org", DsnNotify.Success | DsnNotify.Failure, "a+b@example.org"), new SmtpRecipient("b@example.org", DsnNotify.Never)])
+        var envelope = new SmtpSendEnvelope("jörg@example.org",
+            [new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure, "a+b@example.org"), new SmtpSendRecipient("b@example.org", SmtpDsnNotify.Never)])
         {
             BodyType = SmtpBodyType.EightBitMime,
-            Return = DsnReturn.Headers,
+            Return = SmtpDsnReturn.Headers,
             EnvelopeId = "id+x",
         };
         var result = await client.SendAsync(envelope, ClientTestOptions.Message("Subject: ü\r\n\r\nü\r\n"));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
+    }
+
+    [Test]
+    public async Task BODY_8BITMIME_SIZE_RET_ENVID_NOTIFY_and_ORCPT_go_on_the_wire_exactly_as_RFC_3461_and_6152_spell_them()
+    {
+        byte[] message = Encoding.UTF8.GetBytes("Subject: dsn\r\n\r\nGrüße\r\n");
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING", "SIZE 100000", "8BITMIME", "DSN");
+            for (int i = 0; i < 5; i++)
+            {
+                await s.ReadLineAsync();
+            }
+
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n250 Ok\r\n250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            Assert.That(await s.ReadDataAsync(), Is.EqualTo(message));
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var envelope = new SmtpSendEnvelope("s@example.org",
+            [
+                new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay, "a@example.org"),
+                new SmtpSendRecipient("b@example.org", SmtpDsnNotify.Never),
+                new SmtpSendRecipient("c@example.org", originalRecipient: "old=c+x@example.org"),
+                new SmtpSendRecipient("d@example.org", SmtpDsnNotify.Delay),
+            ])
+        {
+            BodyType = SmtpBodyType.EightBitMime,
+            Return = SmtpDsnReturn.Full,
+            EnvelopeId = "QQ314159 +=",
+        };
+        var result = await client.SendAsync(envelope, SmtpMessageContent.FromBytes(message));
+        Assert.That(result.AllAccepted, Is.True);
+        await server.CompleteAsync();
+
+        // The whole pipelined batch, byte for byte: parameter order, xtext (RFC 3461 §4: "+" and "=" become +2B and
+        // +3D, space +20), the NOTIFY list order of §4.1, and CRLF after every command.
+        string wire = Encoding.UTF8.GetString(server.Sessions.Single().Received);
+        Assert.That(wire, Does.Contain(
+            $"MAIL FROM:<s@example.org> SIZE={message.Length} BODY=8BITMIME RET=FULL ENVID=QQ314159+20+2B+3D\r\n"
+            + "RCPT TO:<a@example.org> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;a@example.org\r\n"
+            + "RCPT TO:<b@example.org> NOTIFY=NEVER\r\n"
+            + "RCPT TO:<c@example.org> ORCPT=rfc822;old+3Dc+2Bx@example.org\r\n"
+            + "RCPT TO:<d@example.org> NOTIFY=DELAY\r\n"
+            + "DATA\r\n"));
+    }
+
+    [Test]
+    public async Task Without_DSN_the_DSN_parameters_are_left_out_and_the_message_is_still_sent()
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, "PIPELINING", "8BITMIME");
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo("MAIL FROM:<s@example.org> BODY=8BITMIME"));
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo("RCPT TO:<a@example.org>"));
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var envelope = new SmtpSendEnvelope("s@example.org", [new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Failure, "a@example.org")])
+        {
+            BodyType = SmtpBodyType.EightBitMime,
+            Return = SmtpDsnReturn.Headers,
+            EnvelopeId = "id",
+        };
+        Assert.That((await client.SendAsync(envelope, ClientTestOptions.Message("x"))).AllAccepted, Is.True);
+        await server.CompleteAsync();
+    }
+
+    [TestCase(SmtpBodyType.None, true, "MAIL FROM:<s@example.org>")]
+    [TestCase(SmtpBodyType.SevenBit, true, "MAIL FROM:<s@example.org> BODY=7BIT")]
+    [TestCase(SmtpBodyType.SevenBit, false, "MAIL FROM:<s@example.org>")]
+    [TestCase(SmtpBodyType.None, false, "MAIL FROM:<s@example.org>")]
+    public async Task BODY_7BIT_is_sent_only_when_asked_for_and_the_server_offers_8BITMIME(SmtpBodyType body, bool offers8BitMime, string expectedMail)
+    {
+        await using var server = new ScriptedServer(async s =>
+        {
+            await GreetAsync(s, offers8BitMime ? ["PIPELINING", "8BITMIME"] : ["PIPELINING"]);
+            Assert.That(await s.ReadLineAsync(), Is.EqualTo(expectedMail));
+            await s.ExpectAsync("RCPT");
+            await s.SendAsync("250 Ok\r\n250 Ok\r\n");
+            await s.ExpectAsync("DATA");
+            await s.SendAsync("354 Go\r\n");
+            await s.ReadDataAsync();
+            await s.SendAsync("250 Ok\r\n");
+        });
+
+        await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = body }, ClientTestOptions.Message("x"));
+        Assert.That(result.AllAccepted, Is.True);
+        await server.CompleteAsync();
+    }
+
+    [Test]
+    public void Values_that_are_not_BODY_RET_or_NOTIFY_keywords_are_refused_when_the_envelope_is_built()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { BodyType = (SmtpBodyType)42 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { Return = (SmtpDsnReturn)7 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendRecipient("a@example.org", (SmtpDsnNotify)16));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Failure | (SmtpDsnNotify)32));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Never | SmtpDsnNotify.Failure));
+        Assert.That(new SmtpSendRecipient("a@example.org", SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay).Notify,
+            Is.EqualTo(SmtpDsnNotify.Success | SmtpDsnNotify.Failure | SmtpDsnNotify.Delay));
     }
 
     [Test]
@@ -302,7 +413,7 @@ public sealed class ClientSendTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.IsExtended, Is.False);
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.AllAccepted, Is.True);
         await server.CompleteAsync();
     }
@@ -327,7 +438,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("x"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org", "c@example.org"), ClientTestOptions.Message("x"));
         Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550, 452 }));
         Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, false }));
         await server.CompleteAsync();
@@ -336,11 +447,11 @@ public sealed class ClientSendTests
     [Test]
     public void CR_LF_or_NUL_in_an_address_is_refused_before_anything_is_written()
     {
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org\r\nRCPT TO:<x@y>", "a@example.org"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org\n"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpRecipient("a\0@example.org"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpRecipient("a@example.org> NOTIFY=NEVER"));
-        Assert.Throws<ArgumentException>(() => _ = new SmtpEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org\r\nRCPT TO:<x@y>", "a@example.org"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org\n"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a\0@example.org"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendRecipient("a@example.org> NOTIFY=NEVER"));
+        Assert.Throws<ArgumentException>(() => _ = new SmtpSendEnvelope("s@example.org", "a@example.org") { EnvelopeId = "x\r\nQUIT" });
         Assert.Throws<ArgumentException>(() => _ = new SmtpClientPool(new SmtpClientOptions { Host = "127.0.0.1", ClientName = "evil\r\nMAIL FROM:<x>" }, 1));
     }
 
@@ -366,7 +477,7 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, lmtp: true, chunkSize: 8));
-        var result = await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org", "b@example.org"),
+        var result = await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org", "b@example.org"),
             SmtpMessageContent.FromStream(new MemoryStream(Encoding.ASCII.GetBytes("abcdefgh"))));
         Assert.That(result.Recipients.Select(r => r.FinalReply.Code), Is.EqualTo(new[] { 250, 550 }));
         Assert.That(await client.CheckHealthAsync(), Is.True);
@@ -392,8 +503,8 @@ public sealed class ClientSendTests
         });
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        Assert.That((await client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
-        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpEnvelope("s@example.org", "a@example.org"), content));
+        Assert.That((await client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content)).AllAccepted, Is.True);
+        Assert.ThrowsAsync<InvalidOperationException>(() => client.SendAsync(new SmtpSendEnvelope("s@example.org", "a@example.org"), content));
         Assert.That(await client.CheckHealthAsync(), Is.True, "nothing was written for the refused send");
         await server.CompleteAsync();
     }

@@ -23,7 +23,7 @@ public sealed class NodeSmtpServerInteropTests
         Assert.That(client.IsSecure, Is.True);
         Assert.That(client.AuthenticationMechanism, Is.EqualTo(mechanism));
         byte[] message = Encoding.ASCII.GetBytes("Subject: node\r\n\r\n.dot\r\nbody\r\n");
-        var result = await client.SendAsync(new SmtpEnvelope("alice@example.org", "b@example.org"), SmtpMessageContent.FromBytes(message));
+        var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "b@example.org"), SmtpMessageContent.FromBytes(message));
         Assert.That(result.AllAccepted, Is.True, string.Join("; ", result.Recipients));
         Assert.That(await server.ReadMessageAsync(1), Is.EqualTo(message));
         string envelope = await server.ReadEnvelopeAsync(1);
@@ -49,7 +49,7 @@ public sealed class NodeSmtpServerInteropTests
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port, SmtpTlsMode.StartTlsRequired,
             credentials: SaslClientCredentials.FromAccessToken("alice", "token-123")));
         Assert.That(client.AuthenticationMechanism, Is.EqualTo("XOAUTH2"));
-        var result = await client.SendAsync(new SmtpEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("x\r\n"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("x\r\n"));
         Assert.That(result.AllAccepted, Is.True);
     }
 
@@ -70,7 +70,7 @@ public sealed class NodeSmtpServerInteropTests
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.Pipelining, Is.True);
         var result = await client.SendAsync(
-            new SmtpEnvelope("a@example.org", "one@example.org", "nobody@example.org", "two@example.org"),
+            new SmtpSendEnvelope("a@example.org", "one@example.org", "nobody@example.org", "two@example.org"),
             ClientTestOptions.Message("Subject: p\r\n\r\np\r\n"));
         Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, true }));
         await server.ReadMessageAsync(1);
@@ -85,7 +85,7 @@ public sealed class NodeSmtpServerInteropTests
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
         Assert.That(client.Capabilities.MaxSize, Is.EqualTo(500));
         Assert.ThrowsAsync<SmtpCapabilityException>(() =>
-            client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message(new string('y', 501))));
+            client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), ClientTestOptions.Message(new string('y', 501))));
         Assert.That(await client.CheckHealthAsync(), Is.True);
     }
 
@@ -94,7 +94,7 @@ public sealed class NodeSmtpServerInteropTests
     {
         await using var server = await ExternalServer.StartNodeSmtpServerAsync();
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(server.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("jörg@example.org", "zoë@example.org"), ClientTestOptions.Message("Subject: ü\r\n\r\nü\r\n"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("jörg@example.org", "zoë@example.org"), ClientTestOptions.Message("Subject: ü\r\n\r\nü\r\n"));
         Assert.That(result.AllAccepted, Is.True);
         await server.ReadMessageAsync(1);
         string envelope = await server.ReadEnvelopeAsync(1);
@@ -110,7 +110,7 @@ public sealed class NodeSmtpServerInteropTests
             credentials: SaslClientCredentials.FromPassword("alice", "pa55word")));
         Assert.That(client.IsSecure, Is.True);
         Assert.That(client.Capabilities.StartTls, Is.False);
-        var result = await client.SendAsync(new SmtpEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("Subject: 465\r\n\r\nx\r\n"));
+        var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "b@example.org"), ClientTestOptions.Message("Subject: 465\r\n\r\nx\r\n"));
         Assert.That(result.AllAccepted, Is.True);
         await server.ReadMessageAsync(1);
         Assert.That(await server.ReadEnvelopeAsync(1), Does.Contain("\"secure\":true"));

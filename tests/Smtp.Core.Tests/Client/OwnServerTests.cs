@@ -9,8 +9,6 @@ using Smtp.Core.Client;
 using Smtp.Core.Server;
 using Smtp.Core.Storage;
 using Smtp.Core.Tests.Support;
-using ClientEnvelope = Smtp.Core.Client.SmtpEnvelope;
-using ServerEnvelope = Smtp.Core.Server.SmtpEnvelope;
 
 namespace Smtp.Core.Tests.Client;
 
@@ -105,7 +103,7 @@ public sealed class OwnServerTests
             Assert.That(client.IsSecure, Is.True);
             Assert.That(client.Capabilities.AuthMechanisms, Does.Contain(mechanism));
             Assert.That(client.AuthenticationMechanism, Is.EqualTo(mechanism));
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+            var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
             await client.QuitAsync(Token);
         }
@@ -128,7 +126,7 @@ public sealed class OwnServerTests
         {
             Assert.That(client.Capabilities.AuthMechanisms, Is.SupersetOf(new[] { "PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256" }));
             Assert.That(client.AuthenticationMechanism, Is.EqualTo("SCRAM-SHA-256"));
-            await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+            await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
         }
 
         var stored = _server.Store.Messages.Single();
@@ -148,7 +146,7 @@ public sealed class OwnServerTests
         {
             Assert.That(client.IsSecure, Is.True);
             Assert.That(client.Capabilities.StartTls, Is.False, "STARTTLS must not be offered under TLS");
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+            var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "bob@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, true }));
             await client.QuitAsync(Token);
         }
@@ -235,7 +233,7 @@ public sealed class OwnServerTests
         await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, chunking: chunking), Token))
         {
             Assert.That(client.Capabilities.Chunking, Is.True, "our server offers CHUNKING");
-            var result = await client.SendAsync(new ClientEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+            var result = await client.SendAsync(new SmtpSendEnvelope("alice@example.org", "bob@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
             await client.QuitAsync(Token);
         }
@@ -265,7 +263,7 @@ public sealed class OwnServerTests
         {
             Assert.That(client.Capabilities.Pipelining, Is.True);
             var result = await client.SendAsync(
-                new ClientEnvelope("alice@example.org", "bob@example.net", "nobody@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+                new SmtpSendEnvelope("alice@example.org", "bob@example.net", "nobody@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients.Select(r => r.Recipient.Address), Is.EqualTo(new[] { "bob@example.net", "nobody@example.net", "carol@example.net" }));
             Assert.That(result.Recipients.Select(r => r.Accepted), Is.EqualTo(new[] { true, false, true }));
             Assert.That(result.Recipients[1].RcptReply.Code, Is.EqualTo(550));
@@ -287,7 +285,7 @@ public sealed class OwnServerTests
         await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), Token))
         {
             Assert.That(client.Capabilities.SmtpUtf8, Is.True);
-            var result = await client.SendAsync(new ClientEnvelope("ålice@example.org", "用户@example.net") { SmtpUtf8 = true }, SmtpMessageContent.FromBytes(sent), Token);
+            var result = await client.SendAsync(new SmtpSendEnvelope("ålice@example.org", "用户@example.net") { SmtpUtf8 = true }, SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.AllAccepted, Is.True);
             await client.QuitAsync(Token);
         }
@@ -306,7 +304,7 @@ public sealed class OwnServerTests
         await using (var client = await SmtpClient.ConnectAsync(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired, lmtp: true), Token))
         {
             var result = await client.SendAsync(
-                new ClientEnvelope("alice@example.org", "bob@example.net", "full@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
+                new SmtpSendEnvelope("alice@example.org", "bob@example.net", "full@example.net", "carol@example.net"), SmtpMessageContent.FromBytes(sent), Token);
             Assert.That(result.Recipients, Has.Count.EqualTo(3));
             Assert.That(result.Recipients.Select(r => r.RcptReply.Code), Is.All.EqualTo(250));
             Assert.That(result.Recipients.Select(r => r.DeliveryReply?.Code), Is.EqualTo(new int?[] { 250, 452, 250 }));
@@ -333,7 +331,7 @@ public sealed class OwnServerTests
         await using (var pool = new SmtpClientPool(Options(_server.StartTlsPort, SmtpTlsMode.StartTlsRequired), maxConnections: 4))
         {
             var sends = Enumerable.Range(0, 200).Select(i => pool.SendAsync(
-                new ClientEnvelope("alice@example.org", $"r{i}@example.net"), SmtpMessageContent.FromBytes(Message("pool " + i)), cancel.Token));
+                new SmtpSendEnvelope("alice@example.org", $"r{i}@example.net"), SmtpMessageContent.FromBytes(Message("pool " + i)), cancel.Token));
             var results = await Task.WhenAll(sends);
             Assert.That(results.Select(r => r.AllAccepted), Is.All.True);
         }
@@ -493,13 +491,13 @@ public sealed class OwnServerTests
 
         public ConcurrentDictionary<string, SessionFacts> Sessions { get; } = new();
 
-        public ValueTask<SmtpResult> SaveAsync(ISmtpSessionContext context, ServerEnvelope envelope, PipeReader body, CancellationToken cancellationToken)
+        public ValueTask<SmtpResult> SaveAsync(ISmtpSessionContext context, SmtpEnvelope envelope, PipeReader body, CancellationToken cancellationToken)
         {
             Sessions[context.SessionId] = new SessionFacts(context.AuthenticatedIdentity, context.IsSecure, context.Tls?.IsImplicit ?? false, context.IsLmtp);
             return Inner.SaveAsync(context, envelope, body, cancellationToken);
         }
 
-        public async ValueTask<IReadOnlyList<SmtpResult>> SaveForRecipientsAsync(ISmtpSessionContext context, ServerEnvelope envelope, PipeReader body, CancellationToken cancellationToken)
+        public async ValueTask<IReadOnlyList<SmtpResult>> SaveForRecipientsAsync(ISmtpSessionContext context, SmtpEnvelope envelope, PipeReader body, CancellationToken cancellationToken)
         {
             var saved = await SaveAsync(context, envelope, body, cancellationToken);
             return envelope.Recipients

@@ -21,12 +21,12 @@ public sealed class SmtpSinkInteropTests
 
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(sink.Port));
         Assert.That(client.Capabilities.Pipelining, Is.True);
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org", "c@example.org", "d@example.org"), SmtpMessageContent.FromFile(file));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org", "c@example.org", "d@example.org"), SmtpMessageContent.FromFile(file));
         Assert.That(result.AllAccepted, Is.True, string.Join("; ", result.Recipients));
         Assert.That(result.DataReply?.Code, Is.EqualTo(250));
 
         // The same connection carries a second message.
-        var again = await client.SendAsync(new SmtpEnvelope("", "b@example.org"), SmtpMessageContent.FromFile(file));
+        var again = await client.SendAsync(new SmtpSendEnvelope("", "b@example.org"), SmtpMessageContent.FromFile(file));
         Assert.That(again.AllAccepted, Is.True);
         Assert.That(await client.CheckHealthAsync(), Is.True);
         await client.QuitAsync();
@@ -37,7 +37,7 @@ public sealed class SmtpSinkInteropTests
     {
         await using var sink = await ExternalServer.StartSmtpSinkAsync("-f", "rcpt");
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(sink.Port));
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org", "c@example.org"), SmtpMessageContent.FromBytes(Message));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org", "c@example.org"), SmtpMessageContent.FromBytes(Message));
         Assert.That(result.DataReply, Is.Null);
         Assert.That(result.Recipients.Select(r => r.RcptReply.IsPermanentFailure), Is.All.True);
         Assert.That(client.IsConnected, Is.True);
@@ -50,7 +50,7 @@ public sealed class SmtpSinkInteropTests
         await using var sink = await ExternalServer.StartSmtpSinkAsync("-q", ".");
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(sink.Port));
         Assert.ThrowsAsync<SmtpProtocolException>(() =>
-            client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(Message)));
+            client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(Message)));
         Assert.That(client.IsConnected, Is.False);
     }
 
@@ -60,7 +60,7 @@ public sealed class SmtpSinkInteropTests
         await using var sink = await ExternalServer.StartSmtpSinkAsync("-Q", "rcpt");
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(sink.Port));
         var e = Assert.ThrowsAsync<SmtpProtocolException>(() =>
-            client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(Message)));
+            client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org"), SmtpMessageContent.FromBytes(Message)));
         Assert.That(e!.Reply?.Code, Is.EqualTo(421));
     }
 
@@ -69,7 +69,7 @@ public sealed class SmtpSinkInteropTests
     {
         await using var sink = await ExternalServer.StartSmtpSinkAsync("-L");
         await using var client = await SmtpClient.ConnectAsync(ClientTestOptions.For(sink.Port, lmtp: true));
-        var result = await client.SendAsync(new SmtpEnvelope("a@example.org", "b@example.org", "c@example.org", "d@example.org"), SmtpMessageContent.FromBytes(Message));
+        var result = await client.SendAsync(new SmtpSendEnvelope("a@example.org", "b@example.org", "c@example.org", "d@example.org"), SmtpMessageContent.FromBytes(Message));
         Assert.That(result.Recipients.Select(r => r.DeliveryReply?.Code), Is.EqualTo(new int?[] { 250, 250, 250 }));
 
         // Nothing is left unread: the connection still answers NOOP in step.
@@ -89,7 +89,7 @@ public sealed class SmtpSinkInteropTests
         await using var sink = await ExternalServer.StartSmtpSinkAsync();
         await using var pool = new SmtpClientPool(ClientTestOptions.For(sink.Port), maxConnections: 3);
         var content = SmtpMessageContent.FromBytes(Message);
-        var sends = Enumerable.Range(0, 40).Select(i => pool.SendAsync(new SmtpEnvelope("a@example.org", $"r{i}@example.org"), content)).ToArray();
+        var sends = Enumerable.Range(0, 40).Select(i => pool.SendAsync(new SmtpSendEnvelope("a@example.org", $"r{i}@example.org"), content)).ToArray();
         var results = await Task.WhenAll(sends);
         Assert.That(results.All(r => r.AllAccepted), Is.True);
         Assert.That(pool.IdleCount, Is.InRange(1, 3));

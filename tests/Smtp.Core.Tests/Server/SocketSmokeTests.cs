@@ -91,6 +91,50 @@ public sealed class SocketSmokeTests
     }
 
     [Test]
+    public async Task A_connection_filter_that_blocks_its_thread_does_not_delay_the_next_connection()
+    {
+        // The first connection's filter blocks its thread (a synchronous lookup, say) until the test releases it:
+        // the listener must still accept and greet the second connection meanwhile.
+        using var release = new ManualResetEventSlim();
+        int calls = 0;
+        var options = new SmtpServerOptions
+        {
+            ServerName = "mx.test",
+            MessageStore = new InMemoryMessageStore(),
+            ConnectionFilter = ConnectionFilter.FromDelegate((_, _) =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    release.Wait(TimeSpan.FromSeconds(20));
+                }
+
+                return ValueTask.FromResult(SmtpResult.Accept());
+            }),
+        };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        IPEndPoint bound = server.LocalEndPoints.Single();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        using var first = new TcpClient();
+        await first.ConnectAsync(bound);
+        while (Volatile.Read(ref calls) == 0)
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        using var second = new TcpClient();
+        await second.ConnectAsync(bound);
+        using var secondReader = new StreamReader(second.GetStream(), Encoding.ASCII);
+        Assert.That(await secondReader.ReadLineAsync(timeout.Token), Is.EqualTo("220 mx.test ESMTP Service ready"));
+
+        release.Set();
+        using var firstReader = new StreamReader(first.GetStream(), Encoding.ASCII);
+        Assert.That(await firstReader.ReadLineAsync(timeout.Token), Is.EqualTo("220 mx.test ESMTP Service ready"));
+    }
+
+    [Test]
     public async Task Binding_a_port_in_use_names_the_endpoint()
     {
         using var blocker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -37,10 +37,9 @@ internal static class ClientCodec
             parameters[n++] = new("SIZE", size.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        switch (mail.Body)
+        if (BodyValue(mail.Body) is string body)
         {
-            case SmtpBodyType.EightBitMime: parameters[n++] = new("BODY", "8BITMIME"); break;
-            case SmtpBodyType.BinaryMime: parameters[n++] = new("BODY", "BINARYMIME"); break;
+            parameters[n++] = new("BODY", body);
         }
 
         if (mail.SmtpUtf8)
@@ -48,10 +47,9 @@ internal static class ClientCodec
             parameters[n++] = new("SMTPUTF8", null);
         }
 
-        switch (mail.Return)
+        if (ReturnValue(mail.Return) is string ret)
         {
-            case DsnReturn.Full: parameters[n++] = new("RET", "FULL"); break;
-            case DsnReturn.Headers: parameters[n++] = new("RET", "HDRS"); break;
+            parameters[n++] = new("RET", ret);
         }
 
         if (mail.EnvelopeId is not null)
@@ -63,9 +61,9 @@ internal static class ClientCodec
     }
 
     /// <summary>RCPT TO, with NOTIFY and ORCPT (RFC 3461 §4.1, §4.2) when the server offers DSN.</summary>
-    public static void WriteRcpt(IBufferWriter<byte> output, SmtpRecipient recipient, bool dsn)
+    public static void WriteRcpt(IBufferWriter<byte> output, SmtpSendRecipient recipient, bool dsn)
     {
-        if (!dsn || (recipient.Notify == DsnNotify.Unspecified && recipient.OriginalRecipient is null))
+        if (!dsn || (recipient.Notify == SmtpDsnNotify.None && recipient.OriginalRecipient is null))
         {
             SmtpCommandWriter.WriteRcptTo(output, recipient.Address);
             return;
@@ -73,7 +71,7 @@ internal static class ClientCodec
 
         Span<KeyValuePair<string, string?>> parameters = new KeyValuePair<string, string?>[2];
         int n = 0;
-        if (recipient.Notify != DsnNotify.Unspecified)
+        if (recipient.Notify != SmtpDsnNotify.None)
         {
             parameters[n++] = new("NOTIFY", NotifyValue(recipient.Notify));
         }
@@ -81,31 +79,49 @@ internal static class ClientCodec
         if (recipient.OriginalRecipient is not null)
         {
             // RFC 3461 §4.2: ORCPT=addr-type ";" xtext; the writer encodes the xtext.
-            parameters[n++] = new("ORCPT", (ClientText.IsNonAscii(recipient.OriginalRecipient) ? "utf-8;" : "rfc822;") + recipient.OriginalRecipient);
+            string type = recipient.OriginalRecipientType ?? (ClientText.IsNonAscii(recipient.OriginalRecipient) ? "utf-8" : "rfc822");
+            parameters[n++] = new("ORCPT", type + ";" + recipient.OriginalRecipient);
         }
 
         SmtpCommandWriter.WriteRcptTo(output, recipient.Address, parameters[..n]);
     }
 
-    private static string NotifyValue(DsnNotify notify)
+    /// <summary>The BODY value (RFC 6152 §2, RFC 3030 §3), or <see langword="null"/> for no parameter.</summary>
+    public static string? BodyValue(SmtpBodyType body) => body switch
     {
-        if (notify == DsnNotify.Never)
+        SmtpBodyType.SevenBit => "7BIT",
+        SmtpBodyType.EightBitMime => "8BITMIME",
+        SmtpBodyType.BinaryMime => "BINARYMIME",
+        _ => null,
+    };
+
+    /// <summary>The RET value (RFC 3461 §4.3), or <see langword="null"/> for no parameter.</summary>
+    public static string? ReturnValue(SmtpDsnReturn ret) => ret switch
+    {
+        SmtpDsnReturn.Full => "FULL",
+        SmtpDsnReturn.Headers => "HDRS",
+        _ => null,
+    };
+
+    private static string NotifyValue(SmtpDsnNotify notify)
+    {
+        if (notify == SmtpDsnNotify.Never)
         {
             return "NEVER";
         }
 
         var parts = new List<string>(3);
-        if ((notify & DsnNotify.Success) != 0)
+        if ((notify & SmtpDsnNotify.Success) != 0)
         {
             parts.Add("SUCCESS");
         }
 
-        if ((notify & DsnNotify.Failure) != 0)
+        if ((notify & SmtpDsnNotify.Failure) != 0)
         {
             parts.Add("FAILURE");
         }
 
-        if ((notify & DsnNotify.Delay) != 0)
+        if ((notify & SmtpDsnNotify.Delay) != 0)
         {
             parts.Add("DELAY");
         }
