@@ -311,10 +311,10 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            if (settings.ImplicitTls || Options.ConnectionFilter is not null)
+            if (settings.ImplicitTls || Options.ConnectionFilter is not null || Options.SessionObserver is not null)
             {
-                // A TLS handshake or the host's connection filter runs before the first read: on the thread pool,
-                // so that neither delays accepting the next connection.
+                // A TLS handshake, the host's session observer or its connection filter runs before the first read:
+                // on the thread pool, so that none of them delays accepting the next connection.
                 ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.ServeSocketAsync(state.Client, state.Settings), (Server: this, Client: client, Settings: settings), preferLocal: false);
             }
             else

@@ -328,6 +328,40 @@ public sealed class SessionObserverTests
         Assert.That(observer.EndedIds, Is.EquivalentTo(observer.StartedIds));
     }
 
+    [Test]
+    public async Task A_start_callback_that_blocks_its_thread_does_not_delay_the_next_connection()
+    {
+        // The first session's start callback blocks its thread (a synchronous lookup, say) until the test releases
+        // it: the listener must still accept and greet the second connection meanwhile.
+        using var release = new ManualResetEventSlim();
+        int calls = 0;
+        var observer = new RecordingObserver
+        {
+            OnStarted = (_, _) =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    release.Wait(TimeSpan.FromSeconds(20));
+                }
+
+                return ValueTask.CompletedTask;
+            },
+        };
+        var options = new SmtpServerOptions { ServerName = "mx.test", SessionObserver = observer };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        IPEndPoint endPoint = server.LocalEndPoints.Single();
+
+        await using var first = await LineClient.ConnectAsync(endPoint);
+        await SessionLimitsTests.WaitUntilAsync(() => Volatile.Read(ref calls) > 0);
+        await using var second = await LineClient.ConnectAsync(endPoint);
+        Assert.That(await second.ReadLineAsync(), Does.StartWith("220 mx.test"));
+
+        release.Set();
+        Assert.That(await first.ReadLineAsync(), Does.StartWith("220 mx.test"));
+    }
+
     private static ValueTask<SmtpResult> Handler(RecordingObserver observer, ISmtpSessionContext context, string name, object marker)
     {
         Assert.That(context.Properties["marker"], Is.SameAs(marker), $"{name} sees the state the start callback set");
