@@ -102,6 +102,10 @@ row() {
         cpu_core=$((cpu_core + c1 - c0)); cpu_sink=$((cpu_sink + s1 - s0))
     done
     local t_core t_sink r_core r_sink ratio u_core u_sink
+    if [ "${VERBOSE:-0}" = "1" ]; then
+        echo "   $name: Smtp.Core ${times_core[*]}" >&2
+        echo "   $name: smtp-sink ${times_sink[*]}" >&2
+    fi
     t_core=$(printf '%s\n' "${times_core[@]}" | median); t_sink=$(printf '%s\n' "${times_sink[@]}" | median)
     r_core=$(rate "$messages" "$t_core"); r_sink=$(rate "$messages" "$t_sink")
     ratio=$(awk -v a="$r_core" -v b="$r_sink" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "-" }')
@@ -127,7 +131,7 @@ echo "$HEADER"
 row "(a) 1 KB, 10 sessions (-d -s 10 -l 1000)" "$M_A" -d -s 10 -m "$M_A" -l 1000
 row "(b) 1 KB, 1 session (-d -s 1 -l 1000)" "$M_B" -d -s 1 -m "$M_B" -l 1000
 row "(c) 1 MB, 10 sessions (-d -s 10 -l 1000000)" "$M_C" -d -s 10 -m "$M_C" -l 1000000
-REPS=${REPS_D:-31} row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
+REPS=${REPS_D:-101} row "(d) 100 sessions x 1 message (-s 100)" "$M_D" -s 100 -m "$M_D" -l 1000
 
 echo "== idle connections: $IDLE_CONNECTIONS to MailServer (pid $SERVER_PID)"
 timeout "$STEP_TIMEOUT" "$PYTHON" benchmarks/load/idle_connections.py 127.0.0.1 "$PORT" "$SERVER_PID" "$IDLE_CONNECTIONS" 180 \
