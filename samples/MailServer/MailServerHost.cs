@@ -16,7 +16,8 @@ internal static class MailServerHost
     public static SmtpServerOptions CreateOptions(MailServerSettings settings, IMessageStore store)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var options = new SmtpServerOptions { MessageStore = store, Lmtp = settings.Lmtp };
+        // Both stores read the body with await only (Maildir fsyncs on the thread pool): no thread hop per message.
+        var options = new SmtpServerOptions { MessageStore = store, RunMessageStoreInline = true, Lmtp = settings.Lmtp };
         if (settings.MaxMessageSize is { } size)
         {
             options.MaxMessageSize = size;

@@ -14,7 +14,8 @@ namespace Smtp.Core.Benchmarks.Server;
 /// without sockets or the kernel.
 /// </summary>
 /// <remarks>
-/// Both pipes resume their reader inline, so every step runs on the benchmark's thread. The baseline answers the
+/// Both pipes resume their reader inline, and the store runs inline (<see cref="SmtpServerOptions.RunMessageStoreInline"/>),
+/// so every step runs on the benchmark's thread. The baseline answers the
 /// same bytes with canned replies after finding each line end (and the end of data): the floor any server pays
 /// for reading and answering through these pipes.
 /// </remarks>
@@ -44,7 +45,7 @@ public class SessionBenchmarks
     public void StartSession()
     {
         CreatePipes();
-        _server = new SmtpServer(new SmtpServerOptions { ServerName = "mx.example", MessageStore = new DiscardMessageStore() });
+        _server = new SmtpServer(new SmtpServerOptions { ServerName = "mx.example", MessageStore = new DiscardMessageStore(), RunMessageStoreInline = true });
         _running = _server.RunSessionAsync(new DuplexPipe(_toServer.Reader, _toClient.Writer), new IPEndPoint(IPAddress.Loopback, 40000), new IPEndPoint(IPAddress.Loopback, 25));
         Handshake();
     }

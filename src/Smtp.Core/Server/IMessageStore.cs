@@ -18,9 +18,9 @@ namespace Smtp.Core.Server;
 /// answers itself. An exception thrown by the store is answered <c>451 4.3.0</c> and the session goes on.
 /// </para>
 /// <para>
-/// The server calls the store on the session's own flow, and each body read resumes on the thread that
-/// received the bytes: there is no thread hop per message. Read the body with <c>await</c>; blocking on it
-/// (<c>.Result</c>, <c>.Wait()</c>) waits for bytes that only this same flow can deliver, and hangs the session.
+/// The store starts on the thread pool and may read the body synchronously. A store that only ever reads it with
+/// <c>await</c> can be called on the session's own flow instead, without a thread hop per message: see
+/// <see cref="SmtpServerOptions.RunMessageStoreInline"/>.
 /// </para>
 /// </remarks>
 public interface IMessageStore

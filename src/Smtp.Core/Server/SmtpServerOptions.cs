@@ -81,6 +81,19 @@ public sealed class SmtpServerOptions
     public IMessageStore MessageStore { get; set; } = new DiscardMessageStore();
 
     /// <summary>
+    /// Call the message store on the session's own flow, without a thread-pool hop per message. Default
+    /// <see langword="false"/>: the store starts on the thread pool and may read the body any way it likes.
+    /// </summary>
+    /// <remarks>
+    /// Set it only for a store that reads the body with <c>await</c> and never blocks on it: inline, the body's bytes
+    /// reach the store on the very thread that receives them, so a synchronous read (<c>Stream.Read</c> on
+    /// <c>PipeReader.AsStream()</c>, <c>.Result</c>) waits for bytes that thread can no longer deliver, until the
+    /// DATA deadline fails the message. The built-in stores qualify (the Maildir store does its fsyncs on the thread
+    /// pool). Worth it mostly with inline socket completions (README, "Performance").
+    /// </remarks>
+    public bool RunMessageStoreInline { get; set; }
+
+    /// <summary>
     /// Called when each session starts and ends (for per-session resources such as a DI scope), or
     /// <see langword="null"/> (the default) for none. See <see cref="ISmtpSessionObserver"/> for the guarantees.
     /// </summary>

@@ -11,10 +11,16 @@ internal sealed partial class SmtpSession
     private static readonly SmtpReply s_messageAccepted = new(250, "2.0.0", "OK: message accepted");
 
     // Back-pressure between the socket and the store: the session stops reading the client while the store
-    // has this much unread body, so a slow store bounds memory instead of buffering the message. Both sides
-    // resume inline: the store reads what a flush gave it on the session's own thread, and the session
-    // resumes on the store's thread once it made room, so a message costs no thread-pool hop.
+    // has this much unread body, so a slow store bounds memory instead of buffering the message.
     private static readonly PipeOptions s_bodyPipeOptions = new(
+        pauseWriterThreshold: 64 * 1024,
+        resumeWriterThreshold: 32 * 1024,
+        minimumSegmentSize: 4096,
+        useSynchronizationContext: false);
+
+    // With RunMessageStoreInline: both sides resume inline, so the store reads what a flush gave it on the session's
+    // own thread and the session resumes on the store's thread once it made room; a message costs no thread hop.
+    private static readonly PipeOptions s_inlineBodyPipeOptions = new(
         readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.Inline,
         pauseWriterThreshold: 64 * 1024,
@@ -219,14 +225,14 @@ internal sealed partial class SmtpSession
     {
         Volatile.Write(ref _inTransfer, true);
         _dataTimer.Change(_options.DataTimeout, Timeout.InfiniteTimeSpan);
-        _bodyPipe ??= new Pipe(s_bodyPipeOptions);
+        _bodyPipe ??= new Pipe(_options.RunMessageStoreInline ? s_inlineBodyPipeOptions : s_bodyPipeOptions);
         _bodyDiscarded = false;
         SmtpEnvelope envelope = _envelope!;
         PipeReader reader = _bodyPipe.Reader;
 
-        // Called directly: the store runs until it waits for body (or for its own I/O), and the session goes on
-        // reading meanwhile. Sessions run on the thread pool, never under a synchronization context.
-        _store = RunStoreAsync(envelope, reader);
+        // Inline, the store runs until it waits for body (or for its own I/O) and the session goes on reading
+        // meanwhile. Otherwise it starts on the thread pool, off the session's call stack, free to block on the body.
+        _store = _options.RunMessageStoreInline ? RunStoreAsync(envelope, reader) : Task.Run(() => RunStoreAsync(envelope, reader));
     }
 
     private async Task<SmtpResult[]> RunStoreAsync(SmtpEnvelope envelope, PipeReader body)

@@ -171,6 +171,7 @@ internal sealed partial class SmtpSession
     public void Abort()
     {
         Interlocked.Or(ref _interrupts, InterruptAbort);
+        CancelStoreRead();
         try
         {
             // Cancel runs the host's registrations on this thread: whatever they throw is theirs, and must not stop
@@ -223,7 +224,31 @@ internal sealed partial class SmtpSession
     private void Interrupt(int reason)
     {
         Interlocked.Or(ref _interrupts, reason);
+        if (reason == InterruptDataDeadline)
+        {
+            CancelStoreRead();
+        }
+
         CancelPendingIo();
+    }
+
+    /// <summary>
+    /// The transfer is failing for good (DATA deadline, abort): wakes a store blocked on the body. Only an inline
+    /// store needs this, as it may block the very thread that would otherwise fail the body.
+    /// </summary>
+    private void CancelStoreRead()
+    {
+        if (_options.RunMessageStoreInline)
+        {
+            try
+            {
+                _bodyPipe?.Reader.CancelPendingRead();
+            }
+            catch (Exception)
+            {
+                // The pipe is being reset by the session: nothing is waiting on it.
+            }
+        }
     }
 
     private void CancelPendingIo()

@@ -1,0 +1,89 @@
+using System.IO.Pipelines;
+using System.Text;
+using Smtp.Core.Server;
+using Smtp.Core.Tests.Support;
+
+namespace Smtp.Core.Tests.Server;
+
+/// <summary>
+/// Where the message store runs: on the thread pool by default, free to read the body synchronously; on the
+/// session's own flow with <see cref="SmtpServerOptions.RunMessageStoreInline"/>, where a blocking read is released
+/// by the DATA deadline instead of hanging the session.
+/// </summary>
+public sealed class StoreThreadingTests
+{
+    private static async Task<SessionHarness> InDataAsync(Action<SmtpServerOptions> configure)
+    {
+        var h = new SessionHarness(configure);
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            S: 250
+            C: RCPT TO:<d@e.f>
+            S: 250
+            C: DATA
+            S: 354
+            """);
+        return h;
+    }
+
+    private static IMessageStore SynchronouslyReadingStore(Action<string> received) => MessageStore.FromDelegate((_, _, body, _) =>
+    {
+        // As a store that parses with a synchronous API (StreamReader.ReadToEnd, a MIME parser's Load) does.
+        using var reader = new StreamReader(body.AsStream(), Encoding.ASCII);
+        received(reader.ReadToEnd());
+        return ValueTask.FromResult(SmtpResult.Accept());
+    });
+
+    [Test]
+    public async Task By_default_a_store_that_reads_the_body_synchronously_gets_the_whole_message()
+    {
+        string? text = null;
+        await using var h = await InDataAsync(o => o.MessageStore = SynchronouslyReadingStore(t => text = t));
+        await h.SendAsync("Subject: x\r\n\r\nhello\r\n.\r\n");
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("250 2.0.0"));
+        Assert.That(text, Is.EqualTo("Subject: x\r\n\r\nhello\r\n"));
+    }
+
+    [Test]
+    public async Task An_inline_store_blocked_on_the_body_is_released_by_the_data_deadline_and_the_session_closes_with_421()
+    {
+        await using var h = await InDataAsync(o =>
+        {
+            o.RunMessageStoreInline = true;
+            o.DataTimeout = TimeSpan.FromMinutes(1);
+            o.MessageStore = SynchronouslyReadingStore(_ => { });
+        });
+        await h.SendAsync("Subject: x\r\n\r\nhello\r\n.\r\n");
+
+        // The store blocks the session's thread on bytes only that thread could deliver; the deadline wakes it.
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.4.2"));
+        Assert.That(await h.ServerClosedAsync(), Is.True);
+        Assert.That(await Task.WhenAny(h.Session, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(h.Session));
+        Assert.That(h.Store.Messages, Is.Empty);
+    }
+
+    [Test]
+    public async Task An_inline_store_that_reads_with_await_gets_a_large_body_through_the_back_pressure_window()
+    {
+        // Far beyond the body pipe's 64 KiB pause threshold, in many writes: the session and the store take turns
+        // on each other's threads.
+        await using var h = await InDataAsync(o => o.RunMessageStoreInline = true);
+        string line = new string('x', 998) + "\r\n";
+        var body = new StringBuilder();
+        for (int i = 0; i < 600; i++)
+        {
+            body.Append(line);
+        }
+
+        for (int i = 0; i < 600; i += 50)
+        {
+            await h.SendAsync(string.Concat(Enumerable.Repeat(line, 50)));
+        }
+
+        await h.SendAsync(".\r\n");
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("250 2.0.0"));
+        Assert.That(Encoding.ASCII.GetString(h.Store.Messages.Single().Body.Span), Is.EqualTo(body.ToString()));
+    }
+}
