@@ -111,9 +111,15 @@ public sealed class SmtpServer : IAsyncDisposable
         }
 
         _localEndPoints = [.. bound];
-        for (int i = 0; i < _listeners.Count; i++)
+
+        // Sessions must not inherit the caller's execution context (its Activity, logging scopes, AsyncLocals): the
+        // accept loops start without it, whether a session then starts inline or on the thread pool.
+        using (ExecutionContext.SuppressFlow())
         {
-            _acceptLoops.Add(AcceptLoopAsync(_listeners[i], Options.Endpoints[i]));
+            for (int i = 0; i < _listeners.Count; i++)
+            {
+                _acceptLoops.Add(AcceptLoopAsync(_listeners[i], Options.Endpoints[i]));
+            }
         }
 
         return Task.CompletedTask;
@@ -145,10 +151,10 @@ public sealed class SmtpServer : IAsyncDisposable
     /// </remarks>
     /// <exception cref="ArgumentException">The endpoint's settings cannot work (for example TLS required but not configured).</exception>
     public Task RunSessionOnEndpointAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken = default)
-        => RunSessionCoreAsync(transport, remote, local, endpoint, cancellationToken);
+        => RunSessionCoreAsync(transport, remote, local, endpoint, onAcceptLoop: false, cancellationToken);
 
     /// <summary>Runs one session; true when the client ended it with QUIT.</summary>
-    private async Task<bool> RunSessionCoreAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken)
+    private async Task<bool> RunSessionCoreAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, bool onAcceptLoop, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transport);
         endpoint?.ValidateSecurity(Options);
@@ -175,7 +181,7 @@ public sealed class SmtpServer : IAsyncDisposable
         try
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
-            var session = new SmtpSession(this, transport, remote, local, endpoint);
+            var session = new SmtpSession(this, transport, remote, local, endpoint) { StartedOnAcceptLoop = onAcceptLoop };
 
             // Registered before it starts, so that a StopAsync from here on (even one a host callback makes during
             // the session's first steps) sees the session, shuts it down and waits for it.
@@ -315,13 +321,14 @@ public sealed class SmtpServer : IAsyncDisposable
             {
                 // A TLS handshake, the host's session observer or its connection filter runs before the first read:
                 // on the thread pool, so that none of them delays accepting the next connection.
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.ServeSocketAsync(state.Client, state.Settings), (Server: this, Client: client, Settings: settings), preferLocal: false);
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.ServeSocketAsync(state.Client, state.Settings, onAcceptLoop: false), (Server: this, Client: client, Settings: settings), preferLocal: false);
             }
             else
             {
                 // Only this library's code runs until the session waits for the client's first command (the
-                // greeting written and flushed, a few microseconds): started here, without a thread-pool hop.
-                _ = ServeSocketAsync(client, settings);
+                // greeting written and flushed, a few microseconds): started here, without a thread-pool hop. If that
+                // first command is already here, the session moves to the thread pool before handling it.
+                _ = ServeSocketAsync(client, settings, onAcceptLoop: true);
             }
         }
     }
@@ -333,11 +340,13 @@ public sealed class SmtpServer : IAsyncDisposable
         return next > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
     }
 
-    private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings)
+    private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings, bool onAcceptLoop)
     {
+        EndPoint? remote;
         try
         {
             socket.NoDelay = true;
+            remote = socket.RemoteEndPoint;
         }
         catch (SocketException)
         {
@@ -353,7 +362,7 @@ public sealed class SmtpServer : IAsyncDisposable
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
-                bool quit = await RunSessionCoreAsync(transport, socket.RemoteEndPoint, socket.LocalEndPoint, settings, CancellationToken.None).ConfigureAwait(false);
+                bool quit = await RunSessionCoreAsync(transport, remote, socket.LocalEndPoint, settings, onAcceptLoop, CancellationToken.None).ConfigureAwait(false);
 
                 // After QUIT and its 221, with nothing unread in the kernel, closing sends FIN, not RST: the drain
                 // is for the other endings (a 421 or 554 to a client that may still be sending).
@@ -366,6 +375,11 @@ public sealed class SmtpServer : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             // The peer went away while the session was being set up or torn down.
+        }
+        catch (Exception ex)
+        {
+            // Nobody awaits this task: a defect here must be logged, not left unobserved.
+            SmtpServerLog.ConnectionFailed(_logger, remote, ex);
         }
     }
 

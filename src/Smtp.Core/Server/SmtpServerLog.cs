@@ -40,4 +40,7 @@ internal static partial class SmtpServerLog
 
     [LoggerMessage(1011, LogLevel.Error, "{SessionId} session failed unexpectedly")]
     public static partial void SessionFailed(ILogger logger, string sessionId, Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Error, "Connection from {Remote} failed unexpectedly")]
+    public static partial void ConnectionFailed(ILogger logger, System.Net.EndPoint? remote, Exception exception);
 }

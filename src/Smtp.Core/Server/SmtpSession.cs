@@ -45,6 +45,7 @@ internal sealed partial class SmtpSession
     private long _lineStarted;
     private bool _refused;
     private bool _inTransfer;
+    private bool _onAcceptLoop;
     private Activity? _activity;
 
     public SmtpSession(SmtpServer server, IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint = null)
@@ -69,6 +70,12 @@ internal sealed partial class SmtpSession
     }
 
     public ISmtpSessionContext Context => _context;
+
+    /// <summary>
+    /// The listener started the session on its accept loop: until the first read that has to wait, the session runs
+    /// there, and must leave before it handles a command (and calls host code) that was already buffered.
+    /// </summary>
+    public bool StartedOnAcceptLoop { get; init; }
 
     /// <summary>The client ended the session with QUIT and got its 221 (not a timeout, error or dropped connection).</summary>
     public bool EndedWithQuit { get; private set; }
@@ -108,6 +115,7 @@ internal sealed partial class SmtpSession
     {
         long started = Stopwatch.GetTimestamp();
         string outcome = "closed";
+        _onAcceptLoop = StartedOnAcceptLoop;
         SmtpServerMetrics.ActiveSessions.Add(1);
         _activity = SmtpServerMetrics.ActivitySource.StartActivity("smtp.session", ActivityKind.Server);
         _activity?.SetTag("smtp.session_id", _context.SessionId);
@@ -444,7 +452,19 @@ internal sealed partial class SmtpSession
         ReadResult result;
         try
         {
-            result = await Input.ReadAsync().ConfigureAwait(false);
+            ValueTask<ReadResult> pending = Input.ReadAsync();
+            if (_onAcceptLoop)
+            {
+                // Input already here (sent before the client could have read the greeting) would have its commands,
+                // and the host's handlers, run on the listener's accept loop: move to the thread pool first.
+                _onAcceptLoop = false;
+                if (pending.IsCompleted)
+                {
+                    await Task.Yield();
+                }
+            }
+
+            result = await pending.ConfigureAwait(false);
         }
         finally
         {

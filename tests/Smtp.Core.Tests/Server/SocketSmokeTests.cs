@@ -135,6 +135,59 @@ public sealed class SocketSmokeTests
     }
 
     [Test]
+    public async Task Commands_sent_before_the_greeting_never_run_host_code_on_the_accept_loop()
+    {
+        // Plain endpoint, no connection filter: sessions start inline on the accept loop. A client that sends its
+        // commands blind (before reading the greeting) must not get the host's MAIL filter run there, where a slow
+        // filter would hold up every other connection.
+        int calls = 0, onAcceptLoop = 0;
+        var options = new SmtpServerOptions
+        {
+            ServerName = "mx.test",
+            MessageStore = new InMemoryMessageStore(),
+            MailboxFilter = MailboxFilter.FromDelegates(canAcceptFrom: (_, _, _) =>
+            {
+                Interlocked.Increment(ref calls);
+                if (new System.Diagnostics.StackTrace().ToString().Contains("AcceptLoopAsync", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref onAcceptLoop);
+                }
+
+                return ValueTask.FromResult(SmtpResult.Accept());
+            }),
+        };
+        options.Endpoints.Add(new SmtpEndpoint(new IPEndPoint(IPAddress.Loopback, 0)));
+        await using var server = new SmtpServer(options);
+        await server.StartAsync();
+        IPEndPoint bound = server.LocalEndPoints.Single();
+
+        var talkers = new List<Socket>();
+        try
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                talkers.Add(socket);
+                await socket.ConnectAsync(bound);
+                await socket.SendAsync(Encoding.ASCII.GetBytes("EHLO x\r\nMAIL FROM:<a@b.c>\r\n"));
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            while (Volatile.Read(ref calls) < talkers.Count)
+            {
+                await Task.Delay(10, timeout.Token);
+            }
+        }
+        finally
+        {
+            talkers.ForEach(s => s.Dispose());
+        }
+
+        Assert.That(calls, Is.EqualTo(20));
+        Assert.That(onAcceptLoop, Is.Zero);
+    }
+
+    [Test]
     public async Task Binding_a_port_in_use_names_the_endpoint()
     {
         using var blocker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
