@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Smtp.Core.Client.Internal;
 using Smtp.Core.Protocol;
 
@@ -68,6 +70,11 @@ public sealed class SmtpSendRecipient
             }
         }
 
+        if (originalRecipient is not null)
+        {
+            OriginalRecipientParameter = OrcptValue(originalRecipient, originalRecipientType);
+        }
+
         Address = address;
         Notify = notify;
         OriginalRecipient = originalRecipient;
@@ -86,6 +93,9 @@ public sealed class SmtpSendRecipient
     /// <summary>The ORCPT address type, or <see langword="null"/> when it is chosen from the address (<c>rfc822</c>, or <c>utf-8</c> when not ASCII).</summary>
     public string? OriginalRecipientType { get; }
 
+    /// <summary>The ORCPT value as given to the command writer (which adds the xtext encoding), or <see langword="null"/>.</summary>
+    internal string? OriginalRecipientParameter { get; }
+
     /// <summary>Converts an address to a recipient without DSN parameters.</summary>
     /// <param name="address">The mailbox, without angle brackets.</param>
     public static implicit operator SmtpSendRecipient(string address) => new(address);
@@ -96,4 +106,50 @@ public sealed class SmtpSendRecipient
 
     /// <inheritdoc />
     public override string ToString() => Address;
+
+    /// <summary>
+    /// <c>addr-type ";" address</c> (RFC 3461 §4.2), the address encoded for its type: RFC 6533 §3 utf-8-addr-xtext
+    /// for <c>utf-8</c> (QCHAR kept, every other character as <c>\x{HEX}</c>), else the address as it is (the writer
+    /// applies xtext, which the utf-8 form passes through unchanged).
+    /// </summary>
+    private static string OrcptValue(string address, string? type)
+    {
+        bool nonAscii = ClientText.IsNonAscii(address);
+        type ??= nonAscii ? "utf-8" : "rfc822";
+        if (nonAscii && !type.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            // RFC 6533 §3: only the utf-8 address type carries non-ASCII addresses.
+            throw new ArgumentException($"A non-ASCII ORCPT address needs the utf-8 address type, not {type}.", "originalRecipientType");
+        }
+
+        string value = type + ";" + (type.Equals("utf-8", StringComparison.OrdinalIgnoreCase) ? Utf8AddrXtext(address) : address);
+
+        // RFC 3461 §4.2: the ORCPT value, as it goes on the wire, is at most 500 characters.
+        if (Xtext.Encode(value).Length > 500)
+        {
+            throw new ArgumentException("The ORCPT value exceeds the 500 characters RFC 3461 §4.2 allows.", nameof(address));
+        }
+
+        return value;
+    }
+
+    private static string Utf8AddrXtext(string address)
+    {
+        var text = new StringBuilder(address.Length);
+        foreach (Rune rune in address.EnumerateRunes())
+        {
+            // QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e: printable ASCII but "+", "=" and "\".
+            int c = rune.Value;
+            if (c is >= 0x21 and <= 0x7e and not '+' and not '=' and not '\\')
+            {
+                text.Append((char)c);
+            }
+            else
+            {
+                text.Append("\\x{").Append(c.ToString("X2", CultureInfo.InvariantCulture)).Append('}');
+            }
+        }
+
+        return text.ToString();
+    }
 }

@@ -123,6 +123,25 @@ public sealed class RelayTests
     public void An_ORCPT_type_that_is_not_an_atom_is_refused(string type)
         => Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, "a@example.org", System.Text.RegularExpressions.Regex.Unescape(type)), Throws.ArgumentException);
 
+    [TestCase("jörg@example.org", null, @"utf-8;j\x{F6}rg@example.org", TestName = "A non-ASCII ORCPT is written as RFC 6533 utf-8-addr-xtext")]
+    [TestCase("a+b=c\\d@example.org", "utf-8", @"utf-8;a\x{2B}b\x{3D}c\x{5C}d@example.org", TestName = "In a utf-8 ORCPT plus, equals and backslash are escaped as \\x{HEX}")]
+    [TestCase("😀@example.org", null, @"utf-8;\x{1F600}@example.org", TestName = "A utf-8 ORCPT escapes a code point beyond the BMP whole")]
+    [TestCase("a+b@example.org", null, "rfc822;a+b@example.org", TestName = "An ASCII ORCPT keeps the rfc822 type (the writer applies xtext)")]
+    public void ORCPT_values_are_encoded_for_their_address_type(string address, string? type, string expected)
+        => Assert.That(new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, address, type).OriginalRecipientParameter, Is.EqualTo(expected));
+
+    [Test]
+    public void A_non_ASCII_ORCPT_with_the_rfc822_type_is_refused()
+        => Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, "jörg@example.org", "rfc822"), Throws.ArgumentException);
+
+    [Test]
+    public void An_ORCPT_longer_than_500_characters_on_the_wire_is_refused()
+    {
+        // 490 ASCII characters fit ("rfc822;" + 490 = 497); 170 "+" characters become 510 as xtext.
+        Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, new string('a', 480) + "@example.o"), Throws.Nothing);
+        Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, new string('+', 170) + "@example.org"), Throws.ArgumentException);
+    }
+
     [Test]
     public void An_ORCPT_type_without_an_ORCPT_address_is_refused()
         => Assert.That(() => new SmtpSendRecipient("a@example.org", SmtpDsnNotify.None, null, "rfc822"), Throws.ArgumentException);

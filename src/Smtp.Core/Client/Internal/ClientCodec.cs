@@ -79,8 +79,7 @@ internal static class ClientCodec
         if (recipient.OriginalRecipient is not null)
         {
             // RFC 3461 §4.2: ORCPT=addr-type ";" xtext; the writer encodes the xtext.
-            string type = recipient.OriginalRecipientType ?? (ClientText.IsNonAscii(recipient.OriginalRecipient) ? "utf-8" : "rfc822");
-            parameters[n++] = new("ORCPT", type + ";" + recipient.OriginalRecipient);
+            parameters[n++] = new("ORCPT", recipient.OriginalRecipientParameter);
         }
 
         SmtpCommandWriter.WriteRcptTo(output, recipient.Address, parameters[..n]);
