@@ -83,7 +83,9 @@ time_source() {
 }
 
 rate() { awk -v n="$1" -v t="$2" 'BEGIN { if (t + 0 > 0) printf "%.0f", n / t; else print "-" }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else print v[int((NR + 1) / 2)] }'; }
+# Median of the numeric lines (failed runs print FAIL and are left out; none left prints "-").
+median() { grep -E '^[0-9]+(\.[0-9]+)?$' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+failures() { grep -cvE '^[0-9]+(\.[0-9]+)?$' || true; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 
@@ -107,6 +109,12 @@ row() {
         echo "   $name: smtp-sink ${times_sink[*]}" >&2
     fi
     t_core=$(printf '%s\n' "${times_core[@]}" | median); t_sink=$(printf '%s\n' "${times_sink[@]}" | median)
+    local f_core f_sink
+    f_core=$(printf '%s\n' "${times_core[@]}" | failures); f_sink=$(printf '%s\n' "${times_sink[@]}" | failures)
+    if [ "$f_core" != "0" ] || [ "$f_sink" != "0" ]; then
+        echo "   $name: failed runs: Smtp.Core $f_core, smtp-sink $f_sink (left out of the medians; CPU still counts them)" >&2
+        printf '%s\n' "${times_core[@]}" "${times_sink[@]}" | grep -v -E '^[0-9.]+$' | head -2 >&2
+    fi
     r_core=$(rate "$messages" "$t_core"); r_sink=$(rate "$messages" "$t_sink")
     ratio=$(awk -v a="$r_core" -v b="$r_sink" 'BEGIN { if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "-" }')
     u_core=$(awk -v t="$cpu_core" -v n="$messages" -v r="$REPS" -v k="$TICK" 'BEGIN { printf "%.0f", t / k * 1e6 / (n * r) }')
