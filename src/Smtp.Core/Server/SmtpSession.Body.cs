@@ -86,7 +86,11 @@ internal sealed partial class SmtpSession
                 DiscardBody(new InvalidDataException("The message exceeds the size limit."));
             }
 
-            await FlushBodyAsync().ConfigureAwait(false);
+            if (!await FlushBodyAsync().ConfigureAwait(false))
+            {
+                return await FailTransferAsync().ConfigureAwait(false);
+            }
+
             if (!completed && read.IsCompleted)
             {
                 // The client went away before the final dot: nothing is stored.
@@ -185,7 +189,11 @@ internal sealed partial class SmtpSession
                 DiscardBody(new InvalidDataException("The message exceeds the size limit."));
             }
 
-            await FlushBodyAsync().ConfigureAwait(false);
+            if (!await FlushBodyAsync().ConfigureAwait(false))
+            {
+                return await FailTransferAsync().ConfigureAwait(false);
+            }
+
             if (!completed && read.IsCompleted)
             {
                 DiscardBody(new EndOfStreamException("The connection closed before the end of the chunk."));
@@ -274,12 +282,12 @@ internal sealed partial class SmtpSession
     }
 
     /// <summary>Gives the store what was decoded; if the store stopped reading, the rest is dropped.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushBodyAsync()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> FlushBodyAsync()
     {
         if (_bodyDiscarded)
         {
-            return;
+            return true;
         }
 
         FlushResult flush = await _bodyPipe!.Writer.FlushAsync().ConfigureAwait(false);
@@ -291,9 +299,12 @@ internal sealed partial class SmtpSession
         }
         else if (flush.IsCanceled && IsInterrupted(InterruptTimeout | InterruptDataDeadline | InterruptAbort))
         {
-            // A store that stalls is bounded by the same deadlines as a client that stalls.
-            throw new ConnectionAbortedException("The message store did not keep up before the deadline.");
+            // A store that stalls is bounded by the same deadlines as a client that stalls: the caller fails the
+            // transfer (421, close).
+            return false;
         }
+
+        return true;
     }
 
     /// <summary>Fails the body so the store cannot commit it; the rest of the body goes nowhere.</summary>
@@ -375,10 +386,10 @@ internal sealed partial class SmtpSession
         if (_store is not null)
         {
             DiscardBody(new OperationCanceledException("The transaction was aborted."));
-            if (IsInterrupted(InterruptAbort) && !_store.IsCompleted)
+            if (IsInterrupted(InterruptAbort | InterruptDataDeadline) && !_store.IsCompleted)
             {
-                // Aborting must not hang on a store that ignores its token: let it finish on its own, and do not
-                // reuse its pipe.
+                // An abort or a passed DATA deadline must not hang on a store that ignores its token: let it finish
+                // on its own, and do not reuse its pipe.
                 _ = _store.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 Abandon(_store);
                 _store = null;

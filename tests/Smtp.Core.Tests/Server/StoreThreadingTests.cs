@@ -86,4 +86,33 @@ public sealed class StoreThreadingTests
         Assert.That(await h.ReadReplyAsync(), Does.StartWith("250 2.0.0"));
         Assert.That(Encoding.ASCII.GetString(h.Store.Messages.Single().Body.Span), Is.EqualTo(body.ToString()));
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task A_store_that_stops_reading_and_ignores_its_token_gets_421_at_the_data_deadline_and_the_session_ends(bool inline)
+    {
+        var never = new TaskCompletionSource<SmtpResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var h = await InDataAsync(o =>
+        {
+            o.RunMessageStoreInline = inline;
+            o.DataTimeout = TimeSpan.FromMinutes(1);
+            o.MessageStore = MessageStore.FromDelegate((_, _, _, _) => new ValueTask<SmtpResult>(never.Task));
+        });
+
+        // More than the body pipe holds (64 KiB): the session waits for a store that never reads.
+        byte[] line = Encoding.ASCII.GetBytes(new string('y', 1022) + "\r\n");
+        Task sending = Task.Run(async () =>
+        {
+            for (int i = 0; i < 256; i++)
+            {
+                await h.SendAsync(line);
+            }
+        });
+        await Task.Delay(200);
+        h.Time.Advance(TimeSpan.FromMinutes(2));
+
+        Assert.That(await h.ReadReplyAsync(), Does.StartWith("421 4.4.2"));
+        Assert.That(await Task.WhenAny(h.Session, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(h.Session), "the session must not wait for the store");
+        never.SetResult(SmtpResult.Accept());
+    }
 }
