@@ -10,15 +10,7 @@ public sealed class SessionDataTests
     private static async Task<SessionHarness> InDataAsync(Action<SmtpServerOptions>? configure = null)
     {
         var h = new SessionHarness(configure);
-        await h.GreetAsync();
-        await h.RunAsync("""
-            C: MAIL FROM:<a@b.c>
-            S: 250
-            C: RCPT TO:<d@e.f>
-            S: 250
-            C: DATA
-            S: 354
-            """);
+        await h.EnterDataAsync();
         return h;
     }
 

@@ -61,15 +61,7 @@ public sealed class SessionLimitsTests
     public async Task Data_over_the_size_limit_is_read_to_its_end_then_refused_with_552_and_nothing_is_stored()
     {
         await using var h = new SessionHarness(o => o.MaxMessageSize = 100);
-        await h.GreetAsync();
-        await h.RunAsync("""
-            C: MAIL FROM:<a@b.c>
-            S: 250
-            C: RCPT TO:<d@e.f>
-            S: 250
-            C: DATA
-            S: 354
-            """);
+        await h.EnterDataAsync();
         await h.SendAsync(string.Concat(Enumerable.Repeat("0123456789012345678901234567890123456789\r\n", 10)) + ".\r\nNOOP\r\n");
         Assert.That(await h.ReadReplyAsync(), Does.StartWith("552 5.3.4"));
         Assert.That(await h.ReadReplyAsync(), Is.EqualTo("250 2.0.0 OK"));

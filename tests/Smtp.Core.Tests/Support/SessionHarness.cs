@@ -123,6 +123,20 @@ public sealed class SessionHarness : IAsyncDisposable
         Assert.That(await CommandAsync(hello), Does.StartWith("250"));
     }
 
+    /// <summary>Greets with EHLO and opens a transaction up to the 354 of DATA (from &lt;a@b.c&gt; to &lt;d@e.f&gt;).</summary>
+    public async Task EnterDataAsync()
+    {
+        await GreetAsync();
+        await RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            S: 250
+            C: RCPT TO:<d@e.f>
+            S: 250
+            C: DATA
+            S: 354
+            """);
+    }
+
     /// <summary>
     /// Replays a transcript. <c>C: </c> lines are client lines (sent with CRLF; consecutive ones in one write, as
     /// a pipelining client would); <c>S: </c> lines are expected server reply lines, matched as prefixes;
