@@ -112,10 +112,12 @@ public sealed class SmtpSendEnvelope
         }
     }
 
-    /// <summary>Whether this envelope needs SMTPUTF8: asked for, or an address is not ASCII.</summary>
+    /// <summary>
+    /// Whether this envelope needs SMTPUTF8: asked for, or a path is not ASCII. A non-ASCII ORCPT does not: it goes on
+    /// the wire as utf-8-addr-xtext, which is ASCII (RFC 6533 §3).
+    /// </summary>
     internal bool NeedsSmtpUtf8
-        => SmtpUtf8 || ClientText.IsNonAscii(Sender)
-           || _recipients.Any(r => ClientText.IsNonAscii(r.Address) || ClientText.IsNonAscii(r.OriginalRecipient));
+        => SmtpUtf8 || ClientText.IsNonAscii(Sender) || _recipients.Any(r => ClientText.IsNonAscii(r.Address));
 
     /// <inheritdoc />
     public override string ToString() => $"<{Sender}> -> {string.Join(", ", (IEnumerable<SmtpSendRecipient>)_recipients)}";

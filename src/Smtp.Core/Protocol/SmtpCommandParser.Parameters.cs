@@ -53,7 +53,7 @@ public static partial class SmtpCommandParser
         }
     }
 
-    private static SmtpReason ParseRcptParameters(ReadOnlySpan<byte> text, ref Parameters p)
+    private static SmtpReason ParseRcptParameters(ReadOnlySpan<byte> text, bool utf8Transaction, ref Parameters p)
     {
         while (true)
         {
@@ -82,7 +82,7 @@ public static partial class SmtpCommandParser
             }
 
             p.Seen |= id;
-            reason = id == ParameterId.Notify ? ParseNotify(value, ref p) : ParseOriginalRecipient(value, ref p);
+            reason = id == ParameterId.Notify ? ParseNotify(value, ref p) : ParseOriginalRecipient(value, utf8Transaction, ref p);
             if (reason != SmtpReason.None)
             {
                 return reason;
@@ -253,7 +253,7 @@ public static partial class SmtpCommandParser
         return notify == SmtpDsnNotify.None ? SmtpReason.InvalidParameterValue : SmtpReason.None;
     }
 
-    private static SmtpReason ParseOriginalRecipient(ReadOnlySpan<byte> value, ref Parameters p)
+    private static SmtpReason ParseOriginalRecipient(ReadOnlySpan<byte> value, bool utf8Transaction, ref Parameters p)
     {
         // RFC 3461 §4.2: addr-type ";" xtext, addr-type an atom such as "rfc822" or "utf-8" (RFC 6533).
         int semicolon = value.IndexOf((byte)';');
@@ -270,7 +270,11 @@ public static partial class SmtpCommandParser
             }
         }
 
-        if (!Xtext.IsValid(value[(semicolon + 1)..]))
+        ReadOnlySpan<byte> address = value[(semicolon + 1)..];
+        bool valid = Ascii.EqualsIgnoreCase(value[..semicolon], "utf-8"u8)
+            ? Utf8AddressText.IsValid(address, allowUtf8: utf8Transaction)
+            : Xtext.IsValid(address);
+        if (!valid)
         {
             return SmtpReason.InvalidXtext;
         }

@@ -256,7 +256,7 @@ public static partial class SmtpCommandParser
         }
 
         var p = default(Parameters);
-        reason = ParseRcptParameters(parameterText, ref p);
+        reason = ParseRcptParameters(parameterText, (options & SmtpParseOptions.Utf8Transaction) != 0, ref p);
         if (reason != SmtpReason.None)
         {
             return reason;

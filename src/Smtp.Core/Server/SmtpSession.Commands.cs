@@ -505,15 +505,22 @@ internal sealed partial class SmtpSession
         string? originalRecipient = null;
         if (!command.OriginalRecipient.IsEmpty)
         {
-            // RFC 3461 §4.2: ORCPT=addr-type;xtext. The type is plain atext, the address is xtext.
+            // RFC 3461 §4.2: ORCPT=addr-type;xtext, the type plain atext; for the utf-8 type, RFC 6533 §3's
+            // utf-8-addr-xtext or unitext. The parser validated both; the host gets the address decoded.
             ReadOnlySpan<byte> orcpt = command.OriginalRecipient;
             int semicolon = orcpt.IndexOf((byte)';');
-            if (semicolon < 0 || !Xtext.TryDecodeToString(orcpt[(semicolon + 1)..], out string? address))
+            ReadOnlySpan<byte> type = orcpt[..semicolon];
+            string? address;
+            if (Ascii.EqualsIgnoreCase(type, "utf-8"u8))
+            {
+                address = Utf8AddressText.Decode(orcpt[(semicolon + 1)..]);
+            }
+            else if (!Xtext.TryDecodeToString(orcpt[(semicolon + 1)..], out address))
             {
                 return Error(SmtpReasons.ToReply(SmtpReason.InvalidXtext));
             }
 
-            originalRecipient = Encoding.ASCII.GetString(orcpt[..semicolon]) + ";" + address;
+            originalRecipient = Encoding.ASCII.GetString(type) + ";" + address;
         }
 
         var recipient = new SmtpRecipient(command.Path.GetMailbox(), command.Notify, originalRecipient);

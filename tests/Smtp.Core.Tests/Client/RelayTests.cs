@@ -89,6 +89,7 @@ public sealed class RelayTests
                 new SmtpSendRecipient("bob@example.net", SmtpDsnNotify.Success | SmtpDsnNotify.Failure, "bob+tag@example.net"),
                 new SmtpSendRecipient("carol@example.net", SmtpDsnNotify.Never, "c=us;a= ;p=example;s=carol", "x400"),
                 "dave@example.net",
+                new SmtpSendRecipient("erin@example.net", SmtpDsnNotify.Failure, "jörg+1@bücher.example"),
             ])
         {
             BodyType = SmtpBodyType.EightBitMime,
@@ -109,11 +110,13 @@ public sealed class RelayTests
         Assert.That(stored.Envelope.DsnReturn, Is.EqualTo(SmtpDsnReturn.Headers));
         Assert.That(stored.Envelope.DsnEnvelopeId, Is.EqualTo("relay+id=1"));
         Assert.That(stored.Envelope.IsUtf8, Is.False);
-        Assert.That(stored.Envelope.Recipients.Select(r => r.Address), Is.EqualTo(new[] { "bob@example.net", "carol@example.net", "dave@example.net" }));
+        Assert.That(stored.Envelope.Recipients.Select(r => r.Address), Is.EqualTo(new[] { "bob@example.net", "carol@example.net", "dave@example.net", "erin@example.net" }));
         Assert.That(stored.Envelope.Recipients.Select(r => r.Notify),
-            Is.EqualTo(new[] { SmtpDsnNotify.Success | SmtpDsnNotify.Failure, SmtpDsnNotify.Never, SmtpDsnNotify.None }));
+            Is.EqualTo(new[] { SmtpDsnNotify.Success | SmtpDsnNotify.Failure, SmtpDsnNotify.Never, SmtpDsnNotify.None, SmtpDsnNotify.Failure }));
+
+        // The utf-8 ORCPT crosses both hops as utf-8-addr-xtext (RFC 6533 §3) without SMTPUTF8, decoded for each host.
         Assert.That(stored.Envelope.Recipients.Select(r => r.OriginalRecipient),
-            Is.EqualTo(new[] { "rfc822;bob+tag@example.net", "x400;c=us;a= ;p=example;s=carol", null }), "ORCPT passed on as received (RFC 3461 §4.2)");
+            Is.EqualTo(new[] { "rfc822;bob+tag@example.net", "x400;c=us;a= ;p=example;s=carol", null, "utf-8;jörg+1@bücher.example" }), "ORCPT passed on as received (RFC 3461 §4.2)");
     }
 
     [TestCase("", TestName = "An empty ORCPT type is refused")]

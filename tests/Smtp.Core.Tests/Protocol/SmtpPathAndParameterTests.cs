@@ -121,6 +121,27 @@ public class SmtpPathAndParameterTests
     public void Rcpt_parameters_are_parsed_into_typed_values(string line, string expected)
         => Assert.That(Parse(line), Is.EqualTo(expected));
 
+    // RFC 6533 §3: an ORCPT of type utf-8 is utf-8-addr-xtext (QCHAR, "\x{HEX}"), and in an SMTPUTF8
+    // transaction also unitext (UTF-8 as it is); "+HH" xtext escapes, "+", "=" and a bare backslash are not part of it.
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;j\\x{F6}rg@d", false, SmtpReason.None)]
+    [TestCase("RCPT TO:<c@d> ORCPT=UTF-8;\\x{1F600}@d", false, SmtpReason.None)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;j\u00f6rg@d", true, SmtpReason.None)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;j\u00f6rg@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=rfc822;j\u00f6rg@d", true, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;j+C3+B6rg@d", true, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\b@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{F}@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{D800}@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{1234567}@d", false, SmtpReason.InvalidXtext)]
+    public void Utf8_ORCPT_takes_RFC_6533_forms(string line, bool utf8Transaction, SmtpReason expected)
+        => Assert.That(Reason(line, utf8Transaction ? SmtpParseOptions.Utf8Transaction : SmtpParseOptions.None), Is.EqualTo(expected));
+
+    [TestCase("j\\x{F6}rg@d", "j\u00f6rg@d")]
+    [TestCase("\\x{1F600}\\x{2B}x@d", "\U0001F600+x@d")]
+    [TestCase("j\u00f6rg@d", "j\u00f6rg@d")]
+    public void Utf8_ORCPT_addresses_decode_to_their_characters(string encoded, string decoded)
+        => Assert.That(Utf8AddressText.Decode(Encoding.UTF8.GetBytes(encoded)), Is.EqualTo(decoded));
+
     [TestCase("MAIL FROM:<a@b> FOO=1", SmtpReason.UnknownParameter)]
     [TestCase("MAIL FROM:<a@b> NOTIFY=NEVER", SmtpReason.UnknownParameter)]
     [TestCase("RCPT TO:<c@d> SIZE=1", SmtpReason.UnknownParameter)]

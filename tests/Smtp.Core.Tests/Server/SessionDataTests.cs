@@ -241,6 +241,34 @@ public sealed class SessionDataTests
     }
 
     [Test]
+    public async Task A_utf8_ORCPT_reaches_the_host_decoded_as_xtext_or_in_an_SMTPUTF8_transaction_as_UTF8()
+    {
+        // RFC 6533 §3: utf-8-addr-xtext anywhere; utf-8-addr-unitext (raw UTF-8) only after MAIL ... SMTPUTF8.
+        await using var h = new SessionHarness();
+        await h.GreetAsync();
+        await h.RunAsync("""
+            C: MAIL FROM:<a@b.c>
+            S: 250
+            C: RCPT TO:<d@e.f> ORCPT=utf-8;j\x{F6}rg@e.f
+            S: 250 2.1.5
+            C: RCPT TO:<g@e.f> ORCPT=utf-8;jörg@e.f
+            S: 501 5.5.4
+            C: RSET
+            S: 250
+            C: MAIL FROM:<a@b.c> SMTPUTF8
+            S: 250
+            C: RCPT TO:<d@e.f> ORCPT=utf-8;jörg@e.f
+            S: 250 2.1.5
+            C: DATA
+            S: 354
+            C: x
+            C: .
+            S: 250
+            """);
+        Assert.That(h.Store.Messages.Single().Envelope.Recipients.Single().OriginalRecipient, Is.EqualTo("utf-8;jörg@e.f"));
+    }
+
+    [Test]
     public async Task Invalid_dsn_parameters_are_refused()
     {
         await using var h = new SessionHarness();
