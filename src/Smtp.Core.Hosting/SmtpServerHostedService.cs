@@ -30,7 +30,8 @@ public sealed class SmtpServerHostedService : IHostedService
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _stopping;
+    private readonly Lock _stopLock = new();
+    private Task? _stopped;
     private X509Certificate2? _certificate;
     private IReadOnlyDictionary<string, IPEndPoint> _localEndPoints = new Dictionary<string, IPEndPoint>();
 
@@ -127,13 +128,22 @@ public sealed class SmtpServerHostedService : IHostedService
     /// </summary>
     /// <param name="cancellationToken">The host's shutdown timeout: ends the grace period early (transfers are aborted).</param>
     /// <returns>A task that completes when every session ended.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Server is not { } server || Interlocked.Exchange(ref _stopping, 1) != 0)
+        if (Server is not { } server)
         {
-            return;
+            return Task.CompletedTask;
         }
 
+        // Every caller waits for the one stop (a second call must not return while sessions are still ending).
+        lock (_stopLock)
+        {
+            return _stopped ??= StopServerAsync(server, cancellationToken);
+        }
+    }
+
+    private async Task StopServerAsync(SmtpServer server, CancellationToken cancellationToken)
+    {
         HostingLog.Stopping(_logger, server.ActiveSessionCount);
 
         // The server disposes each session's scope (the end callback) before it counts the session as ended.

@@ -135,10 +135,16 @@ public sealed class ServerHostingTests
             Task stopping = TestHost.StopAsync(host);
             stopped = true;
             await Task.Delay(200);
+
+            // A second stop (another shutdown path of the host) waits for the same sessions.
+            SmtpServerHostedService service = host.Services.GetServices<IHostedService>().OfType<SmtpServerHostedService>().Single();
+            Task again = service.StopAsync(CancellationToken.None);
+            Assert.That(again.IsCompleted, Is.False, "a second StopAsync must not return while a transfer is in progress");
             await stream.WriteAsync("second half\r\n.\r\n"u8.ToArray());
             Assert.That(await reader.ReadLineAsync().WaitAsync(TestHost.Timeout), Does.StartWith("250"), "the transfer finished within the grace period");
             Assert.That(await reader.ReadLineAsync().WaitAsync(TestHost.Timeout), Does.StartWith("421 4.3.2"), "then the session was closed");
             await stopping.WaitAsync(TestHost.Timeout);
+            await again.WaitAsync(TestHost.Timeout);
 
             Assert.That(sink.Messages.Single().Body, Does.EndWith("first half\r\nsecond half\r\n"));
             Assert.That(sink.Probes.Single().IsDisposed, Is.True, "the session's scope is disposed before the host finished stopping");
