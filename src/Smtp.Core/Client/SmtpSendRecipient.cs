@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using Smtp.Core.Client.Internal;
 using Smtp.Core.Protocol;
 
@@ -109,47 +107,35 @@ public sealed class SmtpSendRecipient
 
     /// <summary>
     /// <c>addr-type ";" address</c> (RFC 3461 §4.2), the address encoded for its type: RFC 6533 §3 utf-8-addr-xtext
-    /// for <c>utf-8</c> (QCHAR kept, every other character as <c>\x{HEX}</c>), else the address as it is (the writer
-    /// applies xtext, which the utf-8 form passes through unchanged).
+    /// for <c>utf-8</c>, else the address as it is (the command writer applies xtext, which leaves the utf-8 form
+    /// unchanged).
     /// </summary>
     private static string OrcptValue(string address, string? type)
     {
         bool nonAscii = ClientText.IsNonAscii(address);
         type ??= nonAscii ? "utf-8" : "rfc822";
-        if (nonAscii && !type.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        bool utf8 = type.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+        if (nonAscii && !utf8)
         {
             // RFC 6533 §3: only the utf-8 address type carries non-ASCII addresses.
             throw new ArgumentException($"A non-ASCII ORCPT address needs the utf-8 address type, not {type}.", "originalRecipientType");
         }
 
-        string value = type + ";" + (type.Equals("utf-8", StringComparison.OrdinalIgnoreCase) ? Utf8AddrXtext(address) : address);
+        string value = type + ";" + (utf8 ? Utf8AddressText.Encode(address) : address);
 
-        // RFC 3461 §4.2: the ORCPT value, as it goes on the wire, is at most 500 characters.
-        if (Xtext.Encode(value).Length > 500)
+        // RFC 3461 §4.2: at most 500 characters on the wire. The value is ASCII here, and xtext writes each
+        // character but "+", "=" and the controls as one, those as three.
+        int wire = 0;
+        foreach (char c in value)
         {
-            throw new ArgumentException("The ORCPT value exceeds the 500 characters RFC 3461 §4.2 allows.", nameof(address));
+            wire += c is >= '!' and <= '~' and not '+' and not '=' ? 1 : 3;
+        }
+
+        if (wire > 500)
+        {
+            throw new ArgumentException("The ORCPT value exceeds the 500 characters RFC 3461 §4.2 allows.", "originalRecipient");
         }
 
         return value;
-    }
-
-    private static string Utf8AddrXtext(string address)
-    {
-        var text = new StringBuilder(address.Length);
-        foreach (Rune rune in address.EnumerateRunes())
-        {
-            // QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e: printable ASCII but "+", "=" and "\".
-            int c = rune.Value;
-            if (c is >= 0x21 and <= 0x7e and not '+' and not '=' and not '\\')
-            {
-                text.Append((char)c);
-            }
-            else
-            {
-                text.Append("\\x{").Append(c.ToString("X2", CultureInfo.InvariantCulture)).Append('}');
-            }
-        }
-
-        return text.ToString();
     }
 }

@@ -13,6 +13,27 @@ internal static class Utf8AddressText
     /// <summary>Whether <paramref name="text"/> is utf-8-addr-xtext (or, with <paramref name="allowUtf8"/>, unitext).</summary>
     public static bool IsValid(ReadOnlySpan<byte> text, bool allowUtf8) => Decode(text, allowUtf8, null);
 
+    /// <summary>Encodes an address as utf-8-addr-xtext: QCHAR as it is, every other character as <c>\x{HEX}</c>.</summary>
+    /// <remarks>The result is ASCII without <c>+</c> or <c>=</c>, so xtext encoding leaves it unchanged.</remarks>
+    public static string Encode(string address)
+    {
+        var text = new StringBuilder(address.Length);
+        foreach (Rune rune in address.EnumerateRunes())
+        {
+            int c = rune.Value;
+            if (IsQchar(c))
+            {
+                text.Append((char)c);
+            }
+            else
+            {
+                text.Append(@"\x{").Append(c.ToString("X2", CultureInfo.InvariantCulture)).Append('}');
+            }
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Decodes a value <see cref="IsValid"/> accepted (escapes to their characters, UTF-8 as it is).</summary>
     public static string Decode(ReadOnlySpan<byte> text)
     {
@@ -42,13 +63,19 @@ internal static class Utf8AddressText
                     return false;
                 }
 
+                // As in xtext (RFC 3461 §4): no CR, LF or NUL may reach the host, which may put the value on a wire.
+                if (scalar is 0 or '\r' or '\n')
+                {
+                    return false;
+                }
+
                 decoded?.Append(new Rune(scalar).ToString());
                 i += close + 1;
             }
             else if (c < 0x80)
             {
-                // QCHAR: printable ASCII but "+", "=" and "\".
-                if (c is < 0x21 or > 0x7e or (byte)'+' or (byte)'=')
+                // The backslash was handled above: the rest must be QCHAR.
+                if (!IsQchar(c))
                 {
                     return false;
                 }
@@ -71,4 +98,7 @@ internal static class Utf8AddressText
 
         return true;
     }
+
+    // QCHAR = %x21-2a / %x2c-3c / %x3e-5b / %x5d-7e: printable ASCII but "+", "=" and "\".
+    private static bool IsQchar(int c) => c is >= 0x21 and <= 0x7e and not '+' and not '=' and not '\\';
 }

@@ -132,6 +132,8 @@ public class SmtpPathAndParameterTests
     [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\b@d", false, SmtpReason.InvalidXtext)]
     [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{F}@d", false, SmtpReason.InvalidXtext)]
     [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{D800}@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{0D}\\x{0A}@d", false, SmtpReason.InvalidXtext)]
+    [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{00}@d", false, SmtpReason.InvalidXtext)]
     [TestCase("RCPT TO:<c@d> ORCPT=utf-8;a\\x{1234567}@d", false, SmtpReason.InvalidXtext)]
     public void Utf8_ORCPT_takes_RFC_6533_forms(string line, bool utf8Transaction, SmtpReason expected)
         => Assert.That(Reason(line, utf8Transaction ? SmtpParseOptions.Utf8Transaction : SmtpParseOptions.None), Is.EqualTo(expected));
