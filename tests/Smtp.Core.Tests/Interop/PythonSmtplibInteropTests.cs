@@ -75,6 +75,38 @@ public sealed class PythonSmtplibInteropTests : InteropTestBase
         Assert.That(clientSide, Does.Contain("FROM:<jörg@bücher.example>").And.Contain("SMTPUTF8"));
     }
 
+    [TestCase(false, @"ORCPT=utf-8;j\x{F6}rg\x{2B}1@b\x{FC}cher.example", TestName = "A utf-8 ORCPT from smtplib as utf-8-addr-xtext reaches the host decoded")]
+    [TestCase(true, @"ORCPT=utf-8;jörg\x{2B}1@bücher.example", TestName = "A utf-8 ORCPT from smtplib as raw UTF-8 under SMTPUTF8 reaches the host decoded")]
+    public async Task Utf8_orcpt_from_smtplib(bool smtpUtf8, string orcpt)
+    {
+        // RFC 6533 §3 and RFC 3461 §4: smtplib puts the RCPT parameters on the wire as given ("+" is escaped in both
+        // forms, as QCHAR excludes it). The shared interop
+        // server stores to a Maildir, which keeps no envelope, so this one keeps messages in memory.
+        var store = new Smtp.Core.Storage.InMemoryMessageStore();
+        var options = new Smtp.Core.Server.SmtpServerOptions { ServerName = "mx.test", MessageStore = store };
+        options.Endpoints.Add(new Smtp.Core.Server.SmtpEndpoint(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0)));
+        await using var server = new Smtp.Core.Server.SmtpServer(options);
+        await server.StartAsync();
+
+        var python = ExternalTool.Require("python3");
+        var file = WriteMessageFile("orcpt.eml", Encoding.ASCII.GetBytes("Subject: orcpt\r\n\r\nbody\r\n"));
+        var arguments = new List<string>
+        {
+            Script, "127.0.0.1", server.LocalEndPoints[0].Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--sender", "a@example.org", "--to", "bob@example.com", "--file", file, "--rcpt-option", "NOTIFY=FAILURE,DELAY", "--rcpt-option", orcpt,
+        };
+        if (smtpUtf8)
+        {
+            arguments.Add("--smtputf8");
+        }
+
+        (await ExternalTool.RunAsync(python, arguments, ToolTimeout)).AssertSuccess();
+
+        var recipient = store.Messages.Single().Envelope.Recipients.Single();
+        Assert.That(recipient.OriginalRecipient, Is.EqualTo("utf-8;jörg+1@bücher.example"));
+        Assert.That(recipient.Notify, Is.EqualTo(Smtp.Core.Protocol.SmtpDsnNotify.Failure | Smtp.Core.Protocol.SmtpDsnNotify.Delay));
+    }
+
     [Test]
     public async Task Leading_dots_are_stuffed_by_smtplib_and_unstuffed_by_the_server()
     {

@@ -20,6 +20,7 @@ def main():
     parser.add_argument("--file", required=True)
     parser.add_argument("--smtputf8", action="store_true", help="send MAIL FROM with SMTPUTF8 (RFC 6531)")
     parser.add_argument("--mail-option", action="append", default=[], help="extra MAIL FROM parameter, e.g. BODY=8BITMIME")
+    parser.add_argument("--rcpt-option", action="append", default=[], help="extra RCPT TO parameter, e.g. NOTIFY=SUCCESS")
     parser.add_argument("--count", type=int, default=1, help="messages to send over the one session")
     parser.add_argument("--lmtp", action="store_true")
     args = parser.parse_args()
@@ -33,7 +34,7 @@ def main():
             client.set_debuglevel(1)
             options = (["SMTPUTF8"] if args.smtputf8 else []) + args.mail_option
             for _ in range(args.count):
-                refused = client.sendmail(args.sender, args.to, message, mail_options=options)
+                refused = client.sendmail(args.sender, args.to, message, mail_options=options, rcpt_options=args.rcpt_option)
                 if refused:
                     print("refused recipients: %r" % (refused,))
                     return 1
