@@ -317,19 +317,10 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            if (settings.ImplicitTls || Options.ConnectionFilter is not null || Options.SessionObserver is not null)
-            {
-                // A TLS handshake, the host's session observer or its connection filter runs before the first read:
-                // on the thread pool, so that none of them delays accepting the next connection.
-                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.ServeSocketAsync(state.Client, state.Settings, onAcceptLoop: false), (Server: this, Client: client, Settings: settings), preferLocal: false);
-            }
-            else
-            {
-                // Only this library's code runs until the session waits for the client's first command (the
-                // greeting written and flushed, a few microseconds): started here, without a thread-pool hop. If that
-                // first command is already here, the session moves to the thread pool before handling it.
-                _ = ServeSocketAsync(client, settings, onAcceptLoop: true);
-            }
+            // Started here, without a thread-pool hop: the session runs on this loop only as long as its own code
+            // does (the greeting written and flushed, a few microseconds), and moves to the thread pool before the
+            // first TLS handshake, host callback or already-buffered command (SmtpSession.LeaveAcceptLoopAsync).
+            _ = ServeSocketAsync(client, settings);
         }
     }
 
@@ -340,7 +331,7 @@ public sealed class SmtpServer : IAsyncDisposable
         return next > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : next;
     }
 
-    private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings, bool onAcceptLoop)
+    private async Task ServeSocketAsync(Socket socket, SmtpEndpoint settings)
     {
         EndPoint? remote;
         try
@@ -362,7 +353,7 @@ public sealed class SmtpServer : IAsyncDisposable
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
-                bool quit = await RunSessionCoreAsync(transport, remote, socket.LocalEndPoint, settings, onAcceptLoop, CancellationToken.None).ConfigureAwait(false);
+                bool quit = await RunSessionCoreAsync(transport, remote, socket.LocalEndPoint, settings, onAcceptLoop: true, CancellationToken.None).ConfigureAwait(false);
 
                 // After QUIT and its 221, with nothing unread in the kernel, closing sends FIN, not RST: the drain
                 // is for the other endings (a 421 or 554 to a client that may still be sending).

@@ -94,6 +94,8 @@ internal sealed partial class SmtpSession
             return Outcome.Continue;
         }
 
+        // The handshake's crypto and the host's certificate selection must not hold up the accept loop.
+        await LeaveAcceptLoopAsync().ConfigureAwait(false);
         return await UpgradeAsync(isImplicit: true).ConfigureAwait(false) ? Outcome.Continue : Outcome.Close;
     }
 

@@ -73,7 +73,7 @@ internal sealed partial class SmtpSession
 
     /// <summary>
     /// The listener started the session on its accept loop: until the first read that has to wait, the session runs
-    /// there, and must leave before it handles a command (and calls host code) that was already buffered.
+    /// there, and must leave (<see cref="LeaveAcceptLoopAsync"/>) before anything that is not its own code.
     /// </summary>
     public bool StartedOnAcceptLoop { get; init; }
 
@@ -276,8 +276,27 @@ internal sealed partial class SmtpSession
 
     private bool IsInterrupted(int reasons) => (Volatile.Read(ref _interrupts) & reasons) != 0;
 
+    /// <summary>
+    /// Moves a session the listener started inline (<see cref="StartedOnAcceptLoop"/>) to the thread pool, once:
+    /// before a TLS handshake, a host callback or a buffered command, any of which would otherwise hold up
+    /// accepting the next connection. Costs nothing for other sessions or once done.
+    /// </summary>
+    private async ValueTask LeaveAcceptLoopAsync()
+    {
+        if (_onAcceptLoop)
+        {
+            _onAcceptLoop = false;
+            await Task.Yield();
+        }
+    }
+
     private async ValueTask<Outcome> GreetAsync()
     {
+        if (_options.SessionObserver is not null || _options.ConnectionFilter is not null)
+        {
+            await LeaveAcceptLoopAsync().ConfigureAwait(false);
+        }
+
         if (_options.SessionObserver is { } observer && await NotifyStartedAsync(observer).ConfigureAwait(false) == Outcome.Close)
         {
             return Outcome.Close;
@@ -453,15 +472,16 @@ internal sealed partial class SmtpSession
         try
         {
             ValueTask<ReadResult> pending = Input.ReadAsync();
-            if (_onAcceptLoop)
+            if (pending.IsCompleted)
             {
                 // Input already here (sent before the client could have read the greeting) would have its commands,
-                // and the host's handlers, run on the listener's accept loop: move to the thread pool first.
+                // and the host's handlers, run on the listener's accept loop.
+                await LeaveAcceptLoopAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                // The session resumes on whichever thread the input arrives on, never on the accept loop.
                 _onAcceptLoop = false;
-                if (pending.IsCompleted)
-                {
-                    await Task.Yield();
-                }
             }
 
             result = await pending.ConfigureAwait(false);
