@@ -33,7 +33,7 @@ public interface ISmtpSessionObserver
     /// <param name="cancellationToken">Cancelled when the session is aborted.</param>
     /// <returns>A task that completes when the host is ready for the session's handler calls.</returns>
     /// <remarks>
-    /// The listener starts sessions on the thread pool when an observer is set, so a slow start does not delay
+    /// The callback runs on the thread pool, never on the listener's accept loop, so a slow start does not delay
     /// accepting other connections; a blocking callback still holds a pool thread, so prefer asynchronous I/O. A
     /// callback that throws, or does not complete within <see cref="SmtpServerOptions.CommandTimeout"/>, is logged and
     /// the client is refused with <c>421 4.3.0</c> instead of the greeting (no handler is called,
