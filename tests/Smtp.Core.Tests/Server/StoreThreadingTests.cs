@@ -107,4 +107,14 @@ public sealed class StoreThreadingTests
         Assert.That(await Task.WhenAny(h.Session, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(h.Session), "the session must not wait for the store");
         never.SetResult(SmtpResult.Accept());
     }
+
+    [Test]
+    public async Task With_an_inline_store_a_client_that_drops_in_the_middle_of_the_body_leaves_nothing_stored()
+    {
+        await using var h = await InDataAsync(o => o.RunMessageStoreInline = true);
+        await h.SendAsync("Subject: cut\r\n\r\nfirst half\r\n");
+        await h.CloseAsync();
+        Assert.That(await Task.WhenAny(h.Session, Task.Delay(TimeSpan.FromSeconds(10))), Is.SameAs(h.Session));
+        Assert.That(h.Store.Messages, Is.Empty);
+    }
 }
