@@ -240,8 +240,11 @@ internal sealed partial class SmtpSession
 
         // Inline, the store runs until it waits for body (or for its own I/O) and the session goes on reading
         // meanwhile. Otherwise it starts on the thread pool, off the session's call stack, free to block on the body.
-        _store = _options.RunMessageStoreInline ? RunStoreAsync(envelope, reader) : Task.Run(() => RunStoreAsync(envelope, reader));
+        _store = _options.RunMessageStoreInline ? RunStoreAsync(envelope, reader) : RunStoreOnThreadPool(envelope, reader);
     }
+
+    // Apart, so that the closure is allocated only on this path, not for every message of an inline store.
+    private Task<SmtpResult[]> RunStoreOnThreadPool(SmtpEnvelope envelope, PipeReader reader) => Task.Run(() => RunStoreAsync(envelope, reader));
 
     private async Task<SmtpResult[]> RunStoreAsync(SmtpEnvelope envelope, PipeReader body)
     {
