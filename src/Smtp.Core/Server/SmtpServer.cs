@@ -317,9 +317,9 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            // Started here, without a thread-pool hop: the session runs on this loop only as long as its own code
-            // does (the greeting written and flushed, a few microseconds), and moves to the thread pool before the
-            // first TLS handshake, host callback or already-buffered command (SmtpSession.LeaveAcceptLoopAsync).
+            // Started here: the session runs on this loop only as long as its own code does (the greeting written
+            // and flushed, a few microseconds), and moves to the thread pool before its first TLS handshake, host
+            // callback or read (SmtpSession.LeaveAcceptLoopAsync). The greeting goes out without waiting for a thread.
             _ = ServeSocketAsync(client, settings);
         }
     }

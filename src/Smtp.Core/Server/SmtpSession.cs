@@ -72,8 +72,8 @@ internal sealed partial class SmtpSession
     public ISmtpSessionContext Context => _context;
 
     /// <summary>
-    /// The listener started the session on its accept loop: until the first read that has to wait, the session runs
-    /// there, and must leave (<see cref="LeaveAcceptLoopAsync"/>) before anything that is not its own code.
+    /// The listener started the session on its accept loop: the session runs there only up to its greeting, and
+    /// leaves (<see cref="LeaveAcceptLoopAsync"/>) before anything that is not its own code.
     /// </summary>
     public bool StartedOnAcceptLoop { get; init; }
 
@@ -278,8 +278,8 @@ internal sealed partial class SmtpSession
 
     /// <summary>
     /// Moves a session the listener started inline (<see cref="StartedOnAcceptLoop"/>) to the thread pool, once:
-    /// before a TLS handshake, a host callback or a buffered command, any of which would otherwise hold up
-    /// accepting the next connection. Costs nothing for other sessions or once done.
+    /// before a TLS handshake, a host callback or the first read, any of which would otherwise hold up accepting the
+    /// next connection. Costs nothing for other sessions or once done.
     /// </summary>
     private async ValueTask LeaveAcceptLoopAsync()
     {
@@ -471,20 +471,10 @@ internal sealed partial class SmtpSession
         ReadResult result;
         try
         {
-            ValueTask<ReadResult> pending = Input.ReadAsync();
-            if (pending.IsCompleted)
-            {
-                // Input already here (sent before the client could have read the greeting) would have its commands,
-                // and the host's handlers, run on the listener's accept loop.
-                await LeaveAcceptLoopAsync().ConfigureAwait(false);
-            }
-            else
-            {
-                // The session resumes on whichever thread the input arrives on, never on the accept loop.
-                _onAcceptLoop = false;
-            }
-
-            result = await pending.ConfigureAwait(false);
+            // The greeting is out: the first command, and the host code it may call, must not run on the listener's
+            // accept loop, whether it is already here or arrives while the read is being set up.
+            await LeaveAcceptLoopAsync().ConfigureAwait(false);
+            result = await Input.ReadAsync().ConfigureAwait(false);
         }
         finally
         {

@@ -148,7 +148,7 @@ public sealed class SocketSmokeTests
             MailboxFilter = MailboxFilter.FromDelegates(canAcceptFrom: (_, _, _) =>
             {
                 Interlocked.Increment(ref calls);
-                if (new System.Diagnostics.StackTrace().ToString().Contains("AcceptLoopAsync", StringComparison.Ordinal))
+                if (new System.Diagnostics.StackTrace().ToString().Contains("SmtpServer.AcceptLoopAsync", StringComparison.Ordinal))
                 {
                     Interlocked.Increment(ref onAcceptLoop);
                 }
