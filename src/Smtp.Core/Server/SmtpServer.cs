@@ -20,6 +20,11 @@ namespace Smtp.Core.Server;
 /// </remarks>
 public sealed class SmtpServer : IAsyncDisposable
 {
+    // True on a thread while an accept loop runs the synchronous start of a session it accepted: exactly when
+    // that session's code, had it not yet waited for anything, would hold up the next accept.
+    [ThreadStatic]
+    private static bool t_onAcceptLoop;
+
     private readonly ConcurrentDictionary<SmtpSession, Task> _sessions = new();
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly List<Socket> _listeners = [];
@@ -46,6 +51,9 @@ public sealed class SmtpServer : IAsyncDisposable
 
     /// <summary>The endpoints actually bound (port 0 resolved to the chosen port), in the order of <see cref="SmtpServerOptions.Endpoints"/>.</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => _localEndPoints;
+
+    /// <summary>Whether the calling code runs inside an accept loop, in a session it started without a hop.</summary>
+    internal static bool OnAcceptLoop => t_onAcceptLoop;
 
     /// <summary>The number of sessions in progress.</summary>
     public int ActiveSessionCount => _sessions.Count;
@@ -151,10 +159,10 @@ public sealed class SmtpServer : IAsyncDisposable
     /// </remarks>
     /// <exception cref="ArgumentException">The endpoint's settings cannot work (for example TLS required but not configured).</exception>
     public Task RunSessionOnEndpointAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken = default)
-        => RunSessionCoreAsync(transport, remote, local, endpoint, onAcceptLoop: false, cancellationToken);
+        => RunSessionCoreAsync(transport, remote, local, endpoint, cancellationToken);
 
     /// <summary>Runs one session; true when the client ended it with QUIT.</summary>
-    private async Task<bool> RunSessionCoreAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, bool onAcceptLoop, CancellationToken cancellationToken)
+    private async Task<bool> RunSessionCoreAsync(IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transport);
         endpoint?.ValidateSecurity(Options);
@@ -181,7 +189,7 @@ public sealed class SmtpServer : IAsyncDisposable
         try
         {
             SmtpServerMetrics.Connections.Add(1, new KeyValuePair<string, object?>("outcome", "accepted"));
-            var session = new SmtpSession(this, transport, remote, local, endpoint) { StartedOnAcceptLoop = onAcceptLoop };
+            var session = new SmtpSession(this, transport, remote, local, endpoint);
 
             // Registered before it starts, so that a StopAsync from here on (even one a host callback makes during
             // the session's first steps) sees the session, shuts it down and waits for it.
@@ -317,10 +325,18 @@ public sealed class SmtpServer : IAsyncDisposable
                 continue;
             }
 
-            // Started here: the session runs on this loop only as long as its own code does (the greeting written
-            // and flushed, a few microseconds), and moves to the thread pool before its first TLS handshake, host
-            // callback or read (SmtpSession.LeaveAcceptLoopAsync). The greeting goes out without waiting for a thread.
-            _ = ServeSocketAsync(client, settings);
+            // Started here, without a thread-pool hop: the session runs on this loop until it first waits (the
+            // greeting written and flushed, a few microseconds), and leaves for the thread pool before a TLS handshake,
+            // a host callback or a command that was already buffered (SmtpSession.LeaveAcceptLoopAsync).
+            t_onAcceptLoop = true;
+            try
+            {
+                _ = ServeSocketAsync(client, settings);
+            }
+            finally
+            {
+                t_onAcceptLoop = false;
+            }
         }
     }
 
@@ -353,7 +369,7 @@ public sealed class SmtpServer : IAsyncDisposable
             {
                 // StreamTransport keeps the stream so that TLS can wrap the socket's stream itself.
                 var transport = new StreamTransport(stream);
-                bool quit = await RunSessionCoreAsync(transport, remote, socket.LocalEndPoint, settings, onAcceptLoop: true, CancellationToken.None).ConfigureAwait(false);
+                bool quit = await RunSessionCoreAsync(transport, remote, socket.LocalEndPoint, settings, CancellationToken.None).ConfigureAwait(false);
 
                 // After QUIT and its 221, with nothing unread in the kernel, closing sends FIN, not RST: the drain
                 // is for the other endings (a 421 or 554 to a client that may still be sending).

@@ -45,7 +45,6 @@ internal sealed partial class SmtpSession
     private long _lineStarted;
     private bool _refused;
     private bool _inTransfer;
-    private bool _onAcceptLoop;
     private Activity? _activity;
 
     public SmtpSession(SmtpServer server, IDuplexPipe transport, EndPoint? remote, EndPoint? local, SmtpEndpoint? endpoint = null)
@@ -70,12 +69,6 @@ internal sealed partial class SmtpSession
     }
 
     public ISmtpSessionContext Context => _context;
-
-    /// <summary>
-    /// The listener started the session on its accept loop: the session runs there only up to its greeting, and
-    /// leaves (<see cref="LeaveAcceptLoopAsync"/>) before anything that is not its own code.
-    /// </summary>
-    public bool StartedOnAcceptLoop { get; init; }
 
     /// <summary>The client ended the session with QUIT and got its 221 (not a timeout, error or dropped connection).</summary>
     public bool EndedWithQuit { get; private set; }
@@ -115,7 +108,6 @@ internal sealed partial class SmtpSession
     {
         long started = Stopwatch.GetTimestamp();
         string outcome = "closed";
-        _onAcceptLoop = StartedOnAcceptLoop;
         SmtpServerMetrics.ActiveSessions.Add(1);
         _activity = SmtpServerMetrics.ActivitySource.StartActivity("smtp.session", ActivityKind.Server);
         _activity?.SetTag("smtp.session_id", _context.SessionId);
@@ -277,15 +269,14 @@ internal sealed partial class SmtpSession
     private bool IsInterrupted(int reasons) => (Volatile.Read(ref _interrupts) & reasons) != 0;
 
     /// <summary>
-    /// Moves a session the listener started inline (<see cref="StartedOnAcceptLoop"/>) to the thread pool, once:
-    /// before a TLS handshake, a host callback or the first read, any of which would otherwise hold up accepting the
-    /// next connection. Costs nothing for other sessions or once done.
+    /// Moves to the thread pool if the session still runs in the listener's accept loop (it started there and has not
+    /// waited for anything yet): before a TLS handshake, a host callback or a buffered command, any of which would
+    /// otherwise hold up accepting the next connection. Free in every other case (a thread-static read).
     /// </summary>
-    private async ValueTask LeaveAcceptLoopAsync()
+    private static async ValueTask LeaveAcceptLoopAsync()
     {
-        if (_onAcceptLoop)
+        if (SmtpServer.OnAcceptLoop)
         {
-            _onAcceptLoop = false;
             await Task.Yield();
         }
     }
@@ -471,10 +462,11 @@ internal sealed partial class SmtpSession
         ReadResult result;
         try
         {
-            // The greeting is out: the first command, and the host code it may call, must not run on the listener's
-            // accept loop, whether it is already here or arrives while the read is being set up.
-            await LeaveAcceptLoopAsync().ConfigureAwait(false);
             result = await Input.ReadAsync().ConfigureAwait(false);
+
+            // Input that was already here (sent before the client could have read the greeting) completes the read at
+            // once: its commands, and the host code they call, must not run on the listener's accept loop.
+            await LeaveAcceptLoopAsync().ConfigureAwait(false);
         }
         finally
         {
